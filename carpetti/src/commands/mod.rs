@@ -1,0 +1,78 @@
+//! One command per file; [`run`] dispatches. To add a command: a file (or folder) here, a variant
+//! in `cli::Command`, an arm in [`run`].
+
+pub mod config;
+pub mod serve;
+pub mod up;
+
+use anyhow::bail;
+
+use crate::cli::Command;
+use crate::context::Context;
+use crate::output;
+use crate::services::{self, Listening, Outcome, ServiceName, Shutdown};
+
+/// Runs one command.
+pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
+    match command {
+        Command::Up(args) => up::run(args, ctx).await,
+        Command::Serve(args) => serve::run(args, ctx).await,
+        Command::Config(args) => config::run(args, ctx),
+    }
+}
+
+/// Starts `names`, prints what listens where, runs them until SIGTERM/Ctrl-C, prints how each
+/// ended. Fails when a service fails to start or stops with an error.
+async fn run_services(ctx: &Context, names: &[ServiceName], heading: &str) -> anyhow::Result<()> {
+    let shutdown = Shutdown::new();
+    let mut started = Vec::with_capacity(names.len());
+    for name in names {
+        // On error the services already started are dropped, closing their listeners and pools.
+        started.push(name.start(&ctx.config, &shutdown).await?);
+    }
+    let rows: Vec<Listening> = started.iter().map(services::Started::listening).collect();
+    print_listening(ctx, heading, &rows);
+
+    let outcomes = services::run_until_stopped(started, shutdown).await;
+    print_outcomes(ctx, &outcomes);
+    let failed = outcomes.iter().filter(|o| !o.ok).count();
+    if failed > 0 {
+        bail!("{failed} service(s) stopped with an error (see above)");
+    }
+    Ok(())
+}
+
+fn print_listening(ctx: &Context, heading: &str, rows: &[Listening]) {
+    if ctx.json {
+        output::json_line(&serde_json::json!({
+            "event": "listening",
+            "data_dir": ctx.config.data_dir,
+            "services": rows,
+        }));
+        return;
+    }
+    let mut table = output::table(["service", "address", "backend"]);
+    for row in rows {
+        table.add_row([row.service, &row.address, &row.backend]);
+    }
+    println!(
+        "{heading} Data dir: {}. Stop with Ctrl-C.",
+        ctx.config.data_dir.display()
+    );
+    println!("{table}");
+    if let Some(first) = rows.first() {
+        println!("Try: grpcurl -plaintext {} list", first.address);
+    }
+}
+
+fn print_outcomes(ctx: &Context, outcomes: &[Outcome]) {
+    if ctx.json {
+        output::json_line(&serde_json::json!({ "event": "stopped", "services": outcomes }));
+        return;
+    }
+    let mut table = output::table(["service", "result", "uptime"]);
+    for o in outcomes {
+        table.add_row([o.service, &o.result, &format!("{:.1} s", o.uptime_secs)]);
+    }
+    println!("{table}");
+}

@@ -1,0 +1,163 @@
+//! The `carpetti` binary end to end: `config` (masking, sources, errors) and `up` (listening
+//! table, graceful stop on SIGTERM), each in a fresh directory with a clean environment.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn carpetti(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_carpetti"));
+    cmd.current_dir(dir).env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_json_masks_the_database_password() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let output = carpetti(dir.path())
+        .args(["config", "--json", "--data-dir", "elsewhere"])
+        .env(
+            "CARPETTI_DATABASE_URL",
+            "postgres://app:hunter2@db:5432/carpetti",
+        )
+        .output()?;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stdout.contains("hunter2"), "password leaked: {stdout}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim())?;
+    assert_eq!(
+        json["database"]["url"],
+        "postgres://app:********@db:5432/carpetti"
+    );
+    assert_eq!(json["data_dir"], "elsewhere");
+    Ok(())
+}
+
+#[test]
+fn config_table_names_sources() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("carpetti.toml"),
+        "[log]\nlevel = \"debug\"\n",
+    )?;
+    let output = carpetti(dir.path())
+        .arg("config")
+        .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:6001")
+        .output()?;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Configuration file: carpetti.toml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("file carpetti.toml"), "{stdout}");
+    assert!(stdout.contains("CARPETTI_PERSIST__LISTEN"), "{stdout}");
+    assert!(stdout.contains("SQLite ./data/carpetti.db"), "{stdout}");
+    Ok(())
+}
+
+#[test]
+fn config_errors_are_clear_and_fail() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let output = carpetti(dir.path())
+        .args(["config", "--config", "missing.toml"])
+        .output()?;
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("missing.toml") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+
+    let output = carpetti(dir.path())
+        .arg("config")
+        .env("CARPETTI_DATABASE_URL", "mysql://root:hunter2@db/x")
+        .output()?;
+    let (_, stderr) = text(&output);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("not supported") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
+    Ok(())
+}
+
+fn wait_with_deadline(
+    child: &mut Child,
+    limit: Duration,
+) -> Result<std::process::ExitStatus, String> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Ok(None) => {
+                let _ = child.kill();
+                return Err(format!("did not stop within {limit:?}"));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+#[test]
+fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut child = carpetti(dir.path())
+        .args(["up", "--json", "--data-dir", "state"])
+        .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let mut first = String::new();
+    stdout.read_line(&mut first)?;
+    if first.is_empty() {
+        let _ = child.kill();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .ok_or("no stderr")?
+            .read_to_string(&mut stderr)?;
+        return Err(format!("carpetti up printed nothing; stderr:\n{stderr}").into());
+    }
+    let listening: serde_json::Value = serde_json::from_str(first.trim())?;
+    assert_eq!(listening["event"], "listening");
+    assert_eq!(listening["data_dir"], "state");
+    let persist = &listening["services"][0];
+    assert_eq!(persist["service"], "persist");
+    let backend = persist["backend"].as_str().unwrap_or_default();
+    assert!(
+        backend.starts_with("SQLite") && backend.contains("state"),
+        "{backend}"
+    );
+    let address = persist["address"].as_str().ok_or("no address")?;
+    std::net::TcpStream::connect(address)?;
+    assert!(dir.path().join("state").is_dir());
+
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status()?;
+    assert!(killed.success());
+    let status = wait_with_deadline(&mut child, Duration::from_secs(20))?;
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest)?;
+    assert!(status.success(), "exit {status}; stdout: {rest}");
+    let stopped: serde_json::Value = serde_json::from_str(rest.trim())?;
+    assert_eq!(stopped["event"], "stopped");
+    assert_eq!(stopped["services"][0]["result"], "stopped");
+    Ok(())
+}

@@ -1,0 +1,223 @@
+//! carpetti-config owns the typed configuration of every Carpetti service and how it is loaded:
+//! serialized defaults, then `carpetti.toml` (the path given, or `./carpetti.toml` when present),
+//! then `CARPETTI_…` environment variables (nested keys joined with `__`, e.g.
+//! `CARPETTI_PERSIST__LISTEN`, plus the alias `CARPETTI_DATABASE_URL` for `database.url`).
+//!
+//! Secrets are [`SecretString`]s; [`Config::masked`] (and any serialization of a [`Config`]) shows
+//! them masked. Every key is listed in `docs/configuration.md`.
+
+mod database;
+mod error;
+mod sources;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use serde::{Deserialize, Serialize};
+
+pub use database::{DatabaseConfig, DatabaseTarget, MASK, mask_url};
+pub use error::ConfigError;
+pub use secrecy::SecretString;
+pub use sources::{CliOverride, source_of};
+
+/// The prefix of every configuration environment variable.
+pub const ENV_PREFIX: &str = "CARPETTI_";
+
+/// The configuration file read from the working directory when no path is given.
+pub const DEFAULT_FILE: &str = "carpetti.toml";
+
+/// Every key a configuration file may hold, dotted. Kept in step with `docs/configuration.md`.
+pub const KEYS: &[&str] = &[
+    "data_dir",
+    "database.url",
+    "database.max_connections",
+    "database.connect_timeout_secs",
+    "database.statement_timeout_secs",
+    "persist.listen",
+    "log.level",
+    "log.format",
+];
+
+const SECTIONS: &[&str] = &["database", "persist", "log"];
+
+/// The whole configuration of a Carpetti process.
+///
+/// Serializing it (as [`Config::masked`] does) masks every secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `data_dir` — where embedded state lives: the SQLite file, queues, local files
+    /// (default `./data`; the CLI's `--data-dir` overrides it).
+    pub data_dir: PathBuf,
+    /// `[database]` — the database of service_persist.
+    pub database: DatabaseConfig,
+    /// `[persist]` — service_persist's gRPC server.
+    pub persist: PersistConfig,
+    /// `[log]` — logging of every service.
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("./data"),
+            database: DatabaseConfig::default(),
+            persist: PersistConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// `[persist]` — service_persist's gRPC server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersistConfig {
+    /// `persist.listen` — the address the gRPC server binds (default `127.0.0.1:50051`; port 0
+    /// picks a free port).
+    pub listen: SocketAddr,
+}
+
+impl Default for PersistConfig {
+    fn default() -> Self {
+        PersistConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 50051)),
+        }
+    }
+}
+
+/// `[log]` — logging of every service.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogConfig {
+    /// `log.level` — a tracing filter: `info` (default), `debug`, or directives such as
+    /// `info,sqlx=warn`. `RUST_LOG`, when set, wins.
+    pub level: String,
+    /// `log.format` — `pretty` (default, for people) or `json` (one object a line, Fluent-ready).
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: "info".to_owned(),
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    /// True for [`LogFormat::Json`].
+    pub fn is_json(self) -> bool {
+        self == LogFormat::Json
+    }
+}
+
+impl Config {
+    /// Loads defaults → the configuration file → the environment, and validates the result.
+    ///
+    /// `file` must exist when given; without it `./carpetti.toml` is read when present.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Config::from_figment(Config::figment(file)?)
+    }
+
+    /// The layered sources [`Config::load`] reads, for a caller that merges more on top (the
+    /// CLI merges `--data-dir`) before [`Config::from_figment`].
+    pub fn figment(file: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = Config::resolve_file(file)? {
+            check_known_keys(&path)?;
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        Ok(figment
+            .merge(
+                Env::prefixed(ENV_PREFIX)
+                    .only(&["database_url"])
+                    .map(|_| "database.url".into()),
+            )
+            .merge(
+                Env::prefixed(ENV_PREFIX)
+                    .ignore(&["database_url"])
+                    .split("__"),
+            ))
+    }
+
+    /// The configuration file [`Config::load`] reads: `file` (an error when it does not exist),
+    /// else `./carpetti.toml` when present, else none.
+    pub fn resolve_file(file: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+        match file {
+            Some(path) if path.is_file() => Ok(Some(path.to_path_buf())),
+            Some(path) => Err(ConfigError::FileNotFound(path.to_path_buf())),
+            None => {
+                let default = PathBuf::from(DEFAULT_FILE);
+                Ok(default.is_file().then_some(default))
+            }
+        }
+    }
+
+    /// Extracts and validates a configuration from any figment (tests build their own).
+    pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract()?;
+        config.database.validate()?;
+        if config.log.level.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                key: "log.level",
+                reason: "must not be empty (try `info`)".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    /// The effective configuration as JSON, secrets shown as `********` and the password of the
+    /// database URL masked.
+    pub fn masked(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_else(
+            |e| serde_json::json!({ "error": format!("cannot show the configuration: {e}") }),
+        )
+    }
+
+    /// The database service_persist uses (see [`DatabaseConfig::target`]).
+    pub fn database_target(&self) -> DatabaseTarget {
+        self.database.target(&self.data_dir)
+    }
+}
+
+/// Rejects keys of the file that Carpetti does not know, so that a typo is not silently ignored.
+fn check_known_keys(path: &Path) -> Result<(), ConfigError> {
+    let dict: Dict = Figment::from(Toml::file_exact(path)).extract()?;
+    let unknown = |key: String| ConfigError::UnknownKey {
+        key,
+        file: path.to_path_buf(),
+    };
+    for (key, value) in &dict {
+        if SECTIONS.contains(&key.as_str()) {
+            if let Value::Dict(_, inner) = value {
+                for sub in inner.keys() {
+                    let dotted = format!("{key}.{sub}");
+                    if !KEYS.contains(&dotted.as_str()) {
+                        return Err(unknown(dotted));
+                    }
+                }
+            }
+        } else if !KEYS.contains(&key.as_str()) {
+            return Err(unknown(key.clone()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,18 @@
+//! carpetti-handle owns the server plumbing every Carpetti service shares: the gRPC server
+//! builder [`GrpcServer`] (health `grpc.health.v1`, server reflection v1 and v1alpha, request ids,
+//! one tracing span per request, timeouts and keepalive, graceful shutdown), the process-wide
+//! [`shutdown_signal`] and [`init_tracing`].
+
+mod error;
+mod request_id;
+mod server;
+mod signal;
+mod telemetry;
+
+pub use error::HandleError;
+pub use request_id::{REQUEST_ID_HEADER, RequestContextLayer, RequestId};
+pub use server::GrpcServer;
+pub use signal::shutdown_signal;
+pub use telemetry::init_tracing;
+pub use tonic_health::ServingStatus;
+pub use tonic_health::server::HealthReporter;

@@ -1,0 +1,91 @@
+//! `PersistServer`: opens the configured store, binds the listener and serves the persist
+//! services with health and reflection until shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use carpetti_config::{Config, DatabaseTarget};
+use carpetti_handle::GrpcServer;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::store::DynStore;
+use crate::store::postgres::{PgOptions, PgStore};
+use crate::store::sqlite::SqliteStore;
+
+/// Why service_persist could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Opening or migrating the database failed.
+    #[error("cannot open the database: {0}")]
+    Store(#[from] crate::StoreError),
+    /// Binding the listen address failed.
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: SocketAddr, source: std::io::Error },
+    /// The gRPC server failed.
+    #[error(transparent)]
+    Serve(#[from] carpetti_handle::HandleError),
+}
+
+/// Opens the store the configuration names: PostgreSQL for a `postgres://` URL, else the SQLite
+/// file (by default `{data_dir}/carpetti.db`).
+pub async fn open_store(config: &Config) -> Result<DynStore, crate::StoreError> {
+    Ok(match config.database_target() {
+        DatabaseTarget::Postgres(url) => {
+            let options = PgOptions {
+                max_connections: config.database.max_connections,
+                connect_timeout: Duration::from_secs(config.database.connect_timeout_secs),
+                statement_timeout: Duration::from_secs(config.database.statement_timeout_secs),
+            };
+            Arc::new(PgStore::connect(url.expose_secret(), &options).await?)
+        }
+        DatabaseTarget::Sqlite(path) => Arc::new(SqliteStore::open(&path).await?),
+    })
+}
+
+/// service_persist, ready to run.
+pub struct PersistServer {
+    store: DynStore,
+    listener: TcpListener,
+    address: SocketAddr,
+}
+
+impl PersistServer {
+    /// Connects and migrates the database and binds `config.persist.listen`.
+    pub async fn build(config: &Config) -> Result<PersistServer, Error> {
+        let store = open_store(config).await?;
+        Self::with_store(store, config.persist.listen).await
+    }
+
+    /// Serves an already opened store on `address` (port 0 picks a free port).
+    pub async fn with_store(store: DynStore, address: SocketAddr) -> Result<PersistServer, Error> {
+        let listener =
+            TcpListener::bind(address).await.map_err(|source| Error::Bind { address, source })?;
+        let address = listener.local_addr().map_err(|source| Error::Bind { address, source })?;
+        Ok(PersistServer { store, listener, address })
+    }
+
+    /// The address actually listened on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// What the data lives in.
+    pub fn backend_description(&self) -> String {
+        self.store.describe()
+    }
+
+    /// The store (for in-process callers such as benchmarks).
+    pub fn store(&self) -> DynStore {
+        self.store.clone()
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), Error> {
+        tracing::info!(address = %self.address, backend = %self.store.describe(), "service_persist listening");
+        let server = crate::grpc::register(GrpcServer::new("persist"), self.store);
+        server.serve(self.listener, shutdown).await?;
+        Ok(())
+    }
+}

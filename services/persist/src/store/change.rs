@@ -1,0 +1,31 @@
+//! The change sequence: what every consumer asks "what changed since N" with.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::error::StoreResult;
+
+/// The change sequence itself.
+#[async_trait]
+pub trait ChangeStore {
+    /// The highest change sequence number handed out so far.
+    async fn current_seq(&self) -> StoreResult<i64>;
+    /// Tombstones of deletions after `since`, oldest first, and the sequence to ask from next.
+    async fn list_tombstones(
+        &self,
+        since: i64,
+        limit: u32,
+        entity: Option<&str>,
+    ) -> StoreResult<Vec<Tombstone>>;
+}
+
+/// A deleted entity, as `ChangeService.ListChanges` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub business_key: String,
+    pub deleted_at: chrono::DateTime<chrono::Utc>,
+}
+

@@ -1,0 +1,40 @@
+//! Storage behind one trait, two backends.
+//!
+//! [`Store`] is the whole persistence API, split into one trait per business concept. It has two
+//! implementations: [`postgres::PgStore`] (sqlx, set-based bulk writes with `UNNEST` arrays) and
+//! [`sqlite::SqliteStore`] (the embedded default, WAL). Most SQL is the same text on both: the
+//! files under `store/shared/` are compiled once per backend (`include!`), each time against that
+//! backend's concrete `Db` type, so a query exists once and is checked by the compiler twice.
+//! Where the dialects differ (money columns, bulk paths) each backend has its own module.
+
+use std::sync::Arc;
+
+mod change;
+pub mod postgres;
+pub mod sqlite;
+mod supplier;
+
+pub use change::{ChangeStore, Tombstone};
+pub use supplier::SupplierStore;
+
+/// The whole persistence API. Every write is one transaction and bumps the change sequence.
+pub trait Store: SupplierStore + ChangeStore + Send + Sync + 'static {
+    /// A human description of the backend ("PostgreSQL host:port/db", "SQLite path").
+    fn describe(&self) -> String;
+}
+
+/// A shared handle to a store.
+pub type DynStore = Arc<dyn Store>;
+
+/// What a bulk upsert did with one item.
+#[derive(Debug)]
+pub enum UpsertOutcome {
+    /// A new entity was written.
+    Created { id: uuid::Uuid, change_seq: i64 },
+    /// The stored entity was replaced.
+    Updated { id: uuid::Uuid, change_seq: i64 },
+    /// Same content hash: nothing written.
+    Unchanged { id: uuid::Uuid, change_seq: i64 },
+    /// Not written, with the reason; the rest of the chunk goes on.
+    Rejected(crate::StoreError),
+}
