@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::commands::bench::BenchArgs;
 use crate::commands::{config::ConfigArgs, serve::ServeArgs, up::UpArgs};
 
 /// Carpetti — marketplace-integration middleware: supplier catalogs in, one catalog, marketplaces
@@ -45,6 +46,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the effective configuration, where each value came from, secrets masked.
     Config(ConfigArgs),
+    /// Run a benchmark suite against its named limit (see docs/benchmarks.md).
+    Bench(BenchArgs),
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: an import allocates and frees millions of small strings (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -25,7 +29,12 @@ async fn main() -> ExitCode {
 
 async fn run(cli: cli::Cli) -> anyhow::Result<()> {
     let ctx = context::Context::load(&cli.global)?;
-    carpetti_handle::init_tracing(&ctx.config.log.level, ctx.config.log.format.is_json());
+    // Benchmarks keep the terminal for their progress bars: only warnings are logged.
+    let level = match cli.command {
+        cli::Command::Bench(_) => "warn",
+        _ => ctx.config.log.level.as_str(),
+    };
+    carpetti_handle::init_tracing(level, ctx.config.log.format.is_json());
     commands::run(cli.command, &ctx).await
 }
 

@@ -1,6 +1,7 @@
 //! One command per file; [`run`] dispatches. To add a command: a file (or folder) here, a variant
 //! in `cli::Command`, an arm in [`run`].
 
+pub mod bench;
 pub mod config;
 pub mod serve;
 pub mod up;
@@ -18,6 +19,7 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Up(args) => up::run(args, ctx).await,
         Command::Serve(args) => serve::run(args, ctx).await,
         Command::Config(args) => config::run(args, ctx),
+        Command::Bench(args) => bench::run(args, ctx).await,
     }
 }
 

@@ -11,7 +11,7 @@ mod money;
 mod text;
 mod time;
 
-pub use hash::ContentHash;
+pub use hash::{ContentHash, ContentHasher};
 pub use id::new_id;
 pub use keys::{Barcode, Code, OfferId, Quantity, Sku};
 pub use money::{Currency, Money};

@@ -21,7 +21,7 @@ pub enum Error {
     #[error("cannot open the database: {0}")]
     Store(#[from] crate::StoreError),
     /// Binding the listen address failed.
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}")]
     Bind { address: SocketAddr, source: std::io::Error },
     /// The gRPC server failed.
     #[error(transparent)]
@@ -84,8 +84,11 @@ impl PersistServer {
     /// Serves until `shutdown` resolves, then drains in-flight requests.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), Error> {
         tracing::info!(address = %self.address, backend = %self.store.describe(), "service_persist listening");
-        let server = crate::grpc::register(GrpcServer::new("persist"), self.store);
-        server.serve(self.listener, shutdown).await?;
+        let server = crate::grpc::register(GrpcServer::new("persist"), self.store.clone());
+        let served = server.serve(self.listener, shutdown).await;
+        // Close the pools so SQLite checkpoints its WAL and PostgreSQL sessions end cleanly.
+        self.store.close().await;
+        served?;
         Ok(())
     }
 }

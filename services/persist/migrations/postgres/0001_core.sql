@@ -37,6 +37,8 @@ CREATE TABLE role (
     id                   uuid PRIMARY KEY NOT NULL,
     code                 text NOT NULL CHECK (code <> ''),
     name                 text NOT NULL,
+    -- normalized code + name (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     -- json list of permission strings
     permissions          jsonb NOT NULL DEFAULT '[]'::jsonb CHECK (jsonb_typeof(permissions) = 'array'),
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
@@ -52,6 +54,8 @@ CREATE TABLE app_user (
     login                text NOT NULL CHECK (login <> ''),
     display_name         text NOT NULL,
     email                text,
+    -- normalized login + display name + email (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     -- argon2 PHC string; never returned by the API
     password_hash        text NOT NULL CHECK (password_hash <> ''),
     active               boolean NOT NULL DEFAULT true,

@@ -15,6 +15,8 @@ CREATE TABLE attribute_group (
     code                 text NOT NULL CHECK (code <> ''),
     name                 text NOT NULL,
     position             bigint NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL
@@ -34,6 +36,8 @@ CREATE TABLE attribute (
     -- option: several options allowed (only meaningful for kind = 'option')
     multi_value          boolean NOT NULL DEFAULT false,
     position             bigint NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
@@ -50,6 +54,8 @@ CREATE TABLE attribute_option (
     code                 text NOT NULL CHECK (code <> ''),
     label                text NOT NULL,
     position             bigint NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL
@@ -65,6 +71,8 @@ CREATE TABLE category (
     name                 text NOT NULL,
     parent_id            uuid REFERENCES category (id) ON DELETE RESTRICT,
     position             bigint NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
@@ -79,6 +87,8 @@ CREATE TABLE family (
     id                   uuid PRIMARY KEY NOT NULL,
     code                 text NOT NULL CHECK (code <> ''),
     name                 text NOT NULL,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL

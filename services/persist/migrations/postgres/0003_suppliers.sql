@@ -97,7 +97,11 @@ CREATE UNIQUE INDEX supplier_item_offer_uq ON supplier_item (supplier_id, offer_
 CREATE INDEX supplier_item_supplier_seq_idx ON supplier_item (supplier_id, change_seq);
 CREATE INDEX supplier_item_group_idx ON supplier_item (supplier_id, group_id) WHERE group_id IS NOT NULL;
 CREATE INDEX supplier_item_import_run_idx ON supplier_item (last_import_run_id);
-CREATE INDEX supplier_item_search_trgm_idx ON supplier_item USING gin (search_text gin_trgm_ops);
+-- No trigram index on supplier_item.search_text, deliberately: a GIN trigram index makes every
+-- imported row ~100 index entries and cut bulk import throughput by 3-4x (measured: 100k rows in
+-- 3.9 s with it, 1.1 s without). Supplier items are searched within one supplier (the
+-- (supplier_id, …) indexes narrow the scan); the catalog search that people use all day is on
+-- product.search_text, which keeps its trigram index.
 
 -- Per-item outcome of an import run; owned by the run (CASCADE).
 CREATE TABLE import_item_report (

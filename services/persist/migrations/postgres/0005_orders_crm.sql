@@ -15,6 +15,8 @@ CREATE TABLE customer (
     email                text,
     phone                text,
     note                 text,
+    -- normalized name + email + phone (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL

@@ -18,6 +18,8 @@ CREATE TABLE file (
     storage              text NOT NULL CHECK (storage IN ('local', 's3')),
     owner_kind           text,
     owner_id             uuid,
+    -- normalized storage key + name (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL,
@@ -41,6 +43,8 @@ CREATE TABLE process_report (
     -- json object name -> number
     counters             jsonb NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(counters) = 'object'),
     message              text,
+    -- normalized process key + definition key (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          text NOT NULL DEFAULT '',
     change_seq           bigint NOT NULL CHECK (change_seq >= 1),
     created_at           timestamptz NOT NULL,
     updated_at           timestamptz NOT NULL

@@ -45,6 +45,8 @@ CREATE TABLE role (
     id                   BLOB PRIMARY KEY NOT NULL,
     code                 TEXT NOT NULL CHECK (code <> ''),
     name                 TEXT NOT NULL,
+    -- normalized code + name (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     -- json list of permission strings
     permissions          TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(permissions) AND json_type(permissions) = 'array'),
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
@@ -60,6 +62,8 @@ CREATE TABLE app_user (
     login                TEXT NOT NULL CHECK (login <> ''),
     display_name         TEXT NOT NULL,
     email                TEXT,
+    -- normalized login + display name + email (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     -- argon2 PHC string; never returned by the API
     password_hash        TEXT NOT NULL CHECK (password_hash <> ''),
     active               INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),

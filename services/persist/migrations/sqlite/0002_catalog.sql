@@ -19,6 +19,8 @@ CREATE TABLE attribute_group (
     code                 TEXT NOT NULL CHECK (code <> ''),
     name                 TEXT NOT NULL,
     position             INTEGER NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL
@@ -38,6 +40,8 @@ CREATE TABLE attribute (
     -- option: several options allowed (only meaningful for kind = 'option')
     multi_value          INTEGER NOT NULL DEFAULT 0 CHECK (multi_value IN (0, 1)),
     position             INTEGER NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
@@ -54,6 +58,8 @@ CREATE TABLE attribute_option (
     code                 TEXT NOT NULL CHECK (code <> ''),
     label                TEXT NOT NULL,
     position             INTEGER NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL
@@ -69,6 +75,8 @@ CREATE TABLE category (
     name                 TEXT NOT NULL,
     parent_id            BLOB REFERENCES category (id) ON DELETE RESTRICT,
     position             INTEGER NOT NULL DEFAULT 0,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
@@ -83,6 +91,8 @@ CREATE TABLE family (
     id                   BLOB PRIMARY KEY NOT NULL,
     code                 TEXT NOT NULL CHECK (code <> ''),
     name                 TEXT NOT NULL,
+    -- normalized code + name/label (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL

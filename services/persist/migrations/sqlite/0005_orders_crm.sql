@@ -23,6 +23,8 @@ CREATE TABLE customer (
     email                TEXT,
     phone                TEXT,
     note                 TEXT,
+    -- normalized name + email + phone (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL

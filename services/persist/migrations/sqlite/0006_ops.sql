@@ -26,6 +26,8 @@ CREATE TABLE file (
     storage              TEXT NOT NULL CHECK (storage IN ('local', 's3')),
     owner_kind           TEXT,
     owner_id             BLOB,
+    -- normalized storage key + name (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL,
@@ -49,6 +51,8 @@ CREATE TABLE process_report (
     -- json object name -> number
     counters             TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(counters) AND json_type(counters) = 'object'),
     message              TEXT,
+    -- normalized process key + definition key (carpetti_util::search_text), matched with LIKE '%term%'
+    search_text          TEXT NOT NULL DEFAULT '',
     change_seq           INTEGER NOT NULL CHECK (change_seq >= 1),
     created_at           TEXT NOT NULL,
     updated_at           TEXT NOT NULL

@@ -10,7 +10,7 @@ use super::bulk;
 use super::convert::{self, opt_text, required_text};
 use crate::StoreError;
 use crate::model::supplier::{FeedFormat, Param, Supplier, SupplierItem};
-use crate::model::{Record, Refs};
+use crate::model::Record;
 use crate::store::DynStore;
 
 /// The service over a store.
@@ -136,12 +136,20 @@ fn to_i32(value: Option<i64>) -> Option<i32> {
 
 /// A stored supplier item for the wire.
 pub fn item_to_pb(r: Record<SupplierItem>) -> pb::SupplierItem {
-    let hash = r.value.content_hash().to_string();
-    let v = r.value;
     pb::SupplierItem {
         meta: Some(convert::meta(&r.meta)),
+        supplier_code: r.refs.get("supplier_code"),
+        content_hash: r.value.content_hash().to_string(),
+        ..item_content_to_pb(r.value)
+    }
+}
+
+/// The content of a supplier item for the wire (no metadata, no hash): what a client sends.
+pub fn item_content_to_pb(v: SupplierItem) -> pb::SupplierItem {
+    pb::SupplierItem {
+        meta: None,
         supplier_id: v.supplier_id.to_string(),
-        supplier_code: refs_get(&r.refs, "supplier_code"),
+        supplier_code: String::new(),
         offer_id: v.offer_id.into_inner(),
         name: v.name,
         vendor: v.vendor,
@@ -169,13 +177,9 @@ pub fn item_to_pb(r: Record<SupplierItem>) -> pb::SupplierItem {
             width_mm: to_i32(v.width_mm),
             height_mm: to_i32(v.height_mm),
         }),
-        content_hash: hash,
+        content_hash: String::new(),
         last_import_run_id: v.last_import_run_id.map(|id| id.to_string()),
     }
-}
-
-fn refs_get(refs: &Refs, field: &str) -> String {
-    refs.get(field)
 }
 
 #[tonic::async_trait]

@@ -4,7 +4,17 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+pub mod access;
+pub mod crm;
+pub mod order;
+pub mod product;
+pub mod file;
+pub mod import;
+pub mod process;
+pub mod structure;
 pub mod supplier;
+pub mod link;
+pub mod channel;
 
 /// What the store keeps about every entity besides its content.
 #[derive(Debug, Clone, PartialEq, Eq)]

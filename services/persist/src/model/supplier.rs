@@ -75,42 +75,33 @@ pub struct SupplierItem {
 
 impl SupplierItem {
     /// The hash of everything the supplier sent (not of our bookkeeping such as the import run):
-    /// equal hashes mean an unchanged offer, and nothing is written.
+    /// equal hashes mean an unchanged offer, and nothing is written. Hashing streams the fields
+    /// into the hasher without building an intermediate copy (it runs for every imported item).
     pub fn content_hash(&self) -> ContentHash {
-        let stock = self.stock.map(|s| s.to_string()).unwrap_or_default();
-        let old_price = self.old_price.map(|p| p.to_string()).unwrap_or_default();
-        let price = self.price.to_string();
-        let dims = [self.weight_g, self.length_mm, self.width_mm, self.height_mm]
-            .map(|v| v.map(|n| n.to_string()).unwrap_or_default());
-        let pack = self.pack_quantity.to_string();
-        let params = self
-            .params
-            .iter()
-            .map(|p| format!("{}\u{1f}{}\u{1f}{}", p.name, p.value, p.unit.as_deref().unwrap_or("")))
-            .collect::<Vec<_>>()
-            .join("\u{1e}");
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        let parts: Vec<String> = vec![
-            self.offer_id.as_str().to_owned(),
-            self.name.clone(),
-            opt(&self.vendor),
-            opt(&self.vendor_code),
-            self.barcodes.join("\u{1e}"),
-            opt(&self.description),
-            opt(&self.category_name),
-            opt(&self.url),
-            self.pictures.join("\u{1e}"),
-            price,
-            old_price,
-            self.currency.as_str().to_owned(),
-            stock,
-            if self.available { "1" } else { "0" }.to_owned(),
-            pack,
-            opt(&self.group_id),
-            params,
-            dims.join("\u{1e}"),
-        ];
-        ContentHash::of_parts(parts.iter().map(|p| p.as_bytes()))
+        let mut h = ContentHash::builder();
+        h.text(self.offer_id.as_str())
+            .text(&self.name)
+            .opt_text(self.vendor.as_deref())
+            .opt_text(self.vendor_code.as_deref())
+            .texts(&self.barcodes)
+            .opt_text(self.description.as_deref())
+            .opt_text(self.category_name.as_deref())
+            .opt_text(self.url.as_deref())
+            .texts(&self.pictures)
+            .display(&self.price)
+            .opt_display(self.old_price.as_ref())
+            .text(self.currency.as_str())
+            .opt_display(self.stock.as_ref())
+            .display(&self.available)
+            .display(&self.pack_quantity)
+            .opt_text(self.group_id.as_deref());
+        for param in &self.params {
+            h.text(&param.name).text(&param.value).opt_text(param.unit.as_deref());
+        }
+        for dim in [self.weight_g, self.length_mm, self.width_mm, self.height_mm] {
+            h.opt_display(dim.as_ref());
+        }
+        h.finish()
     }
 
     /// The normalized text searched by `ListQuery.text`.

@@ -9,18 +9,42 @@
 
 use std::sync::Arc;
 
+mod access;
 mod change;
+mod crm;
+mod order;
+mod file;
+mod import;
 pub mod postgres;
+mod process;
+mod product;
 pub mod sqlite;
+mod structure;
 mod supplier;
+mod link;
+mod channel;
 
+pub use access::AccessStore;
 pub use change::{ChangeStore, Tombstone};
+pub use crm::CrmStore;
+pub use order::OrderStore;
+pub use file::FileStore;
+pub use import::ImportStore;
+pub use process::ProcessReportStore;
+pub use product::ProductStore;
+pub use structure::StructureStore;
 pub use supplier::SupplierStore;
+pub use link::LinkStore;
+pub use channel::ChannelStore;
 
 /// The whole persistence API. Every write is one transaction and bumps the change sequence.
-pub trait Store: SupplierStore + ChangeStore + Send + Sync + 'static {
+#[async_trait::async_trait]
+pub trait Store: SupplierStore + StructureStore + LinkStore + ChannelStore + ProductStore + FileStore + ImportStore + ProcessReportStore + OrderStore + CrmStore + AccessStore + ChangeStore + Send + Sync + 'static {
     /// A human description of the backend ("PostgreSQL host:port/db", "SQLite path").
     fn describe(&self) -> String;
+
+    /// Closes the connection pools (SQLite checkpoints and removes its WAL on the last close).
+    async fn close(&self);
 }
 
 /// A shared handle to a store.

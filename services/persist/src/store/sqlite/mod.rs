@@ -39,10 +39,134 @@ mod supplier {
     include!("../shared/supplier.rs");
 }
 
+mod order {
+    use super::*;
+    include!("../shared/order.rs");
+}
+
+mod order_customer {
+    use super::*;
+    include!("../shared/order_customer.rs");
+}
+
+mod crm {
+    use super::*;
+    include!("../shared/crm.rs");
+}
+
+mod access {
+    use super::*;
+    include!("../shared/access.rs");
+}
+
+mod access_user {
+    use super::*;
+    include!("../shared/access_user.rs");
+}
+
+mod link {
+    use super::*;
+    include!("../shared/link.rs");
+}
+
+mod link_type {
+    use super::*;
+    include!("../shared/link_type.rs");
+}
+
+mod link_item {
+    use super::*;
+    include!("../shared/link_item.rs");
+}
+
+mod channel {
+    use super::*;
+    include!("../shared/channel.rs");
+}
+
+mod channel_map {
+    use super::*;
+    include!("../shared/channel_map.rs");
+}
+
+mod channel_listing {
+    use super::*;
+    include!("../shared/channel_listing.rs");
+}
+
+mod channel_outbox {
+    use super::*;
+    include!("../shared/channel_outbox.rs");
+}
+
 mod supplier_bulk {
     use super::*;
     include!("../shared/supplier_bulk.rs");
 }
+
+mod completeness {
+    use super::*;
+    include!("../shared/completeness.rs");
+}
+
+mod structure_category {
+    use super::*;
+    include!("../shared/structure_category.rs");
+}
+
+mod structure_attribute {
+    use super::*;
+    include!("../shared/structure_attribute.rs");
+}
+
+mod structure_family {
+    use super::*;
+    include!("../shared/structure_family.rs");
+}
+
+mod structure_impl {
+    use super::*;
+    include!("../shared/structure_impl.rs");
+}
+
+mod product {
+    use super::*;
+    include!("../shared/product.rs");
+}
+
+mod product_values {
+    use super::*;
+    include!("../shared/product_values.rs");
+}
+
+mod product_upsert {
+    use super::*;
+    include!("../shared/product_upsert.rs");
+}
+
+mod product_bulk;
+
+mod file {
+    use super::*;
+    include!("../shared/file.rs");
+}
+
+mod import {
+    use super::*;
+    include!("../shared/import.rs");
+}
+
+mod import_report {
+    use super::*;
+    include!("../shared/import_report.rs");
+}
+
+mod process {
+    use super::*;
+    include!("../shared/process.rs");
+}
+
+mod import_reports;
 
 mod bulk;
 
@@ -100,8 +224,14 @@ impl crate::store::ChangeStore for SqliteStore {
     }
 }
 
+#[async_trait::async_trait]
 impl crate::store::Store for SqliteStore {
     fn describe(&self) -> String {
         self.description.clone()
+    }
+
+    async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
     }
 }

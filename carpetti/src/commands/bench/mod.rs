@@ -1,0 +1,35 @@
+//! `carpetti bench <suite>`: benchmarks that measure Carpetti against a named limit in the same
+//! run. Results go to the terminal as a table (or JSON with `--json`); docs/benchmarks.md records
+//! them with the command and the machine.
+
+mod copy;
+mod items;
+pub mod persist;
+mod rss;
+
+use clap::{Args, Subcommand};
+
+use crate::context::Context;
+
+/// `carpetti bench …`
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The suite to run.
+    #[command(subcommand)]
+    pub suite: BenchSuite,
+}
+
+/// The benchmark suites.
+#[derive(Debug, Subcommand)]
+pub enum BenchSuite {
+    /// Bulk upsert of supplier items through the gRPC stream into PostgreSQL and SQLite, the
+    /// unchanged re-upsert, and a raw PostgreSQL COPY of the same rows as the limit.
+    Persist(persist::PersistBenchArgs),
+}
+
+/// Runs a suite.
+pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
+    match args.suite {
+        BenchSuite::Persist(args) => persist::run(args, ctx).await,
+    }
+}

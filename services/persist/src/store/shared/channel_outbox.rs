@@ -1,0 +1,144 @@
+// The publication outbox, compiled once per backend; called by the `ChannelStore` impl in
+// `channel.rs`. At most one `pending` row per (channel, product, kind): a partial unique index
+// turns a second one into ALREADY_EXISTS (the publisher updates the pending row instead).
+
+use sqlx::Row;
+
+use crate::error::{StoreError, StoreResult};
+use crate::model::channel::{OutboxEntry, OutboxKind, OutboxStatus};
+use crate::model::{ListFilter, Lookup, Meta, Page, Record, Refs, Target};
+
+use super::channel::read_back;
+use super::channel_map::push_id_filter;
+
+const COLUMNS: &str = "id, change_seq, created_at, updated_at, channel_id, product_id, kind, \
+     payload_hash, status, attempts, next_attempt_at, last_error, batch_id, \
+     (SELECT code FROM channel c WHERE c.id = publication_outbox.channel_id) AS channel_code, \
+     (SELECT sku FROM product p WHERE p.id = publication_outbox.product_id) AS sku";
+
+/// Tombstone key: `CHANNEL_CODE/SKU/KIND`.
+pub(crate) const KEY: &str = "(SELECT code FROM channel c WHERE c.id = publication_outbox.channel_id) \
+     || '/' || (SELECT sku FROM product p WHERE p.id = publication_outbox.product_id) \
+     || '/' || kind";
+
+fn from_row(row: &DbRow) -> StoreResult<Record<OutboxEntry>> {
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    let mut refs = Refs::default();
+    refs.set("channel_code", row.try_get("channel_code")?);
+    refs.set("sku", row.try_get("sku")?);
+    Ok(Record {
+        meta: meta_from_row(row)?,
+        refs,
+        value: OutboxEntry {
+            channel_id: row.try_get("channel_id")?,
+            product_id: row.try_get("product_id")?,
+            kind: stored_enum(OutboxKind::parse(&kind), "publication_outbox.kind")?,
+            payload_hash: row.try_get("payload_hash")?,
+            status: stored_enum(OutboxStatus::parse(&status), "publication_outbox.status")?,
+            attempts: row.try_get("attempts")?,
+            next_attempt_at: row.try_get("next_attempt_at")?,
+            last_error: row.try_get("last_error")?,
+            batch_id: row.try_get("batch_id")?,
+        },
+    })
+}
+
+async fn write(tx: &mut Tx, meta: &Meta, value: &OutboxEntry, insert: bool) -> StoreResult<()> {
+    value.validate()?;
+    require_ref(tx, "channel", "channel_id", value.channel_id).await?;
+    require_ref(tx, "product", "product_id", value.product_id).await?;
+    let sql = if insert {
+        "INSERT INTO publication_outbox (id, change_seq, created_at, updated_at, channel_id, \
+         product_id, kind, payload_hash, status, attempts, next_attempt_at, last_error, batch_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    } else {
+        "UPDATE publication_outbox SET change_seq = $2, created_at = $3, updated_at = $4, \
+         channel_id = $5, product_id = $6, kind = $7, payload_hash = $8, status = $9, \
+         attempts = $10, next_attempt_at = $11, last_error = $12, batch_id = $13 WHERE id = $1"
+    };
+    sqlx::query(sql)
+        .bind(meta.id)
+        .bind(meta.change_seq)
+        .bind(meta.created_at)
+        .bind(meta.updated_at)
+        .bind(value.channel_id)
+        .bind(value.product_id)
+        .bind(value.kind.as_str())
+        .bind(value.payload_hash.trim())
+        .bind(value.status.as_str())
+        .bind(value.attempts)
+        .bind(value.next_attempt_at)
+        .bind(&value.last_error)
+        .bind(&value.batch_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(on_duplicate(
+            "outbox entry",
+            format!(
+                "pending {} for product {} on channel {}",
+                value.kind.as_str(),
+                value.product_id,
+                value.channel_id
+            ),
+        ))?;
+    Ok(())
+}
+
+/// Creates an outbox entry.
+pub(crate) async fn create(
+    store: &Backend,
+    value: OutboxEntry,
+) -> StoreResult<Record<OutboxEntry>> {
+    let mut tx = store.write.begin().await?;
+    let seq = take_seqs(&mut tx, 1).await?;
+    let meta = new_meta(seq, carpetti_util::now());
+    write(&mut tx, &meta, &value, true).await?;
+    let stored = read_back(&mut tx, COLUMNS, "publication_outbox", meta.id, from_row).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Gets an outbox entry by id.
+pub(crate) async fn get(store: &Backend, lookup: &Lookup) -> StoreResult<Record<OutboxEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM publication_outbox WHERE id = $1");
+    let row = fetch_one_by(&store.read, "outbox entry", lookup, &sql, None, None).await?;
+    from_row(&row)
+}
+
+/// Replaces an outbox entry.
+pub(crate) async fn update(
+    store: &Backend,
+    target: Target,
+    value: OutboxEntry,
+) -> StoreResult<Record<OutboxEntry>> {
+    let mut tx = store.write.begin().await?;
+    let seq = take_seqs(&mut tx, 1).await?;
+    let old = check_target(&mut tx, "publication_outbox", "outbox entry", target).await?;
+    let meta = Meta {
+        change_seq: seq,
+        updated_at: carpetti_util::now(),
+        ..old
+    };
+    write(&mut tx, &meta, &value, false).await?;
+    let stored = read_back(&mut tx, COLUMNS, "publication_outbox", meta.id, from_row).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Lists outbox entries; filters: channel_id, product_id, status.
+pub(crate) async fn list(store: &Backend, filter: &ListFilter) -> StoreResult<Page<OutboxEntry>> {
+    filter.allow_only(&["channel_id", "product_id", "status"])?;
+    let mut qb = start_list(COLUMNS, "publication_outbox", filter);
+    push_id_filter(&mut qb, "channel_id", filter.channel_id);
+    push_id_filter(&mut qb, "product_id", filter.product_id);
+    if let Some(status) = &filter.status {
+        let status = OutboxStatus::parse(status).map_err(StoreError::parse("status"))?;
+        qb.push(" AND status = ");
+        qb.push_bind(status.as_str());
+    }
+    finish_list(&mut qb, filter);
+    let rows = qb.build().fetch_all(&store.read).await?;
+    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    Ok(into_page(items, filter))
+}
