@@ -32,10 +32,12 @@ async fn run_services(ctx: &Context, names: &[ServiceName], heading: &str) -> an
         // On error the services already started are dropped, closing their listeners and pools.
         started.push(name.start(&ctx.config, &shutdown).await?);
     }
+    // Armed before announcing the addresses: a SIGTERM sent right after must stop us gracefully.
+    let signal = carpetti_handle::shutdown_signal();
     let rows: Vec<Listening> = started.iter().map(services::Started::listening).collect();
     print_listening(ctx, heading, &rows);
 
-    let outcomes = services::run_until_stopped(started, shutdown).await;
+    let outcomes = services::run_until_stopped(started, shutdown, signal).await;
     print_outcomes(ctx, &outcomes);
     let failed = outcomes.iter().filter(|o| !o.ok).count();
     if failed > 0 {

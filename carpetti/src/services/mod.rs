@@ -114,7 +114,11 @@ pub struct Outcome {
 /// Runs the started services until SIGTERM/Ctrl-C, or until one of them stops on its own (which
 /// stops the others too). A second signal while draining abandons the services still running.
 /// Returns how each ended.
-pub async fn run_until_stopped(started: Vec<Started>, shutdown: Shutdown) -> Vec<Outcome> {
+pub async fn run_until_stopped(
+    started: Vec<Started>,
+    shutdown: Shutdown,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> Vec<Outcome> {
     let begun = Instant::now();
     let mut remaining: Vec<&'static str> = started.iter().map(|s| s.service).collect();
     let mut running: FuturesUnordered<_> = started
@@ -126,8 +130,7 @@ pub async fn run_until_stopped(started: Vec<Started>, shutdown: Shutdown) -> Vec
         .collect();
     let mut outcomes = Vec::new();
     let mut stopping = false;
-    let signal = carpetti_handle::shutdown_signal();
-    tokio::pin!(signal);
+    let mut signal: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(signal);
     let outcome = |service, result: anyhow::Result<()>| Outcome {
         service,
         ok: result.is_ok(),
@@ -147,7 +150,7 @@ pub async fn run_until_stopped(started: Vec<Started>, shutdown: Shutdown) -> Vec
                 }
                 stopping = true;
                 shutdown.trigger();
-                signal.set(carpetti_handle::shutdown_signal());
+                signal = Box::pin(carpetti_handle::shutdown_signal());
             }
             next = running.next() => {
                 let Some((service, joined)) = next else { break };

@@ -29,22 +29,29 @@ impl TestPgDatabase {
         let admin_url =
             std::env::var(TEST_DATABASE_URL_ENV).unwrap_or_else(|_| DEFAULT_ADMIN_URL.to_owned());
         let name = format!("carpetti_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect(&admin_url))
-            .await
-            .with_context(|| format!("timed out connecting to PostgreSQL at {admin_url}"))?
-            .with_context(|| {
-                format!(
-                    "PostgreSQL is not reachable at {admin_url}; run scripts/test, which starts it, \
+        let mut admin = tokio::time::timeout(
+            Duration::from_secs(10),
+            PgConnection::connect(&admin_url),
+        )
+        .await
+        .with_context(|| format!("timed out connecting to PostgreSQL at {admin_url}"))?
+        .with_context(|| {
+            format!(
+                "PostgreSQL is not reachable at {admin_url}; run scripts/test, which starts it, \
                      or set {TEST_DATABASE_URL_ENV}"
-                )
-            })?;
+            )
+        })?;
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut admin)
             .await
             .with_context(|| format!("creating test database {name}"))?;
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
-        Ok(Self { admin_url, name, url })
+        Ok(Self {
+            admin_url,
+            name,
+            url,
+        })
     }
 
     /// The URL of the test database.
@@ -64,7 +71,10 @@ impl Drop for TestPgDatabase {
         let name = self.name.clone();
         // Drop runs inside or outside a runtime; a plain thread with its own runtime works in both.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async move {
                 let mut admin = PgConnection::connect(&admin_url).await.ok()?;
                 sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
@@ -107,7 +117,9 @@ pub struct TestSqliteDatabase {
 impl TestSqliteDatabase {
     /// Makes a temporary directory for the database file.
     pub fn create() -> Result<Self> {
-        Ok(Self { dir: tempfile::tempdir().context("creating a temporary directory")? })
+        Ok(Self {
+            dir: tempfile::tempdir().context("creating a temporary directory")?,
+        })
     }
 
     /// The path of the database file (not yet created).
@@ -135,6 +147,9 @@ mod tests {
             replace_database("postgres://u:p@h/db?sslmode=disable", "x"),
             "postgres://u:p@h/x?sslmode=disable"
         );
-        assert_eq!(replace_database("postgres://h:5432", "x"), "postgres://h:5432/x");
+        assert_eq!(
+            replace_database("postgres://h:5432", "x"),
+            "postgres://h:5432/x"
+        );
     }
 }

@@ -22,7 +22,9 @@ impl ContentHash {
 
     /// A streaming builder: fields are fed one by one, each tagged and length-prefixed.
     pub fn builder() -> ContentHasher {
-        ContentHasher { buffer: Vec::with_capacity(1024) }
+        ContentHasher {
+            buffer: Vec::with_capacity(1024),
+        }
     }
 
     /// Wraps a hash read back from storage.
@@ -47,7 +49,8 @@ pub struct ContentHasher {
 impl ContentHasher {
     fn bytes(&mut self, tag: u8, bytes: &[u8]) -> &mut Self {
         self.buffer.push(tag);
-        self.buffer.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        self.buffer
+            .extend_from_slice(&(bytes.len() as u32).to_le_bytes());
         self.buffer.extend_from_slice(bytes);
         self
     }
@@ -115,7 +118,9 @@ mod tests {
     fn builder_tells_absent_from_empty_and_moved_fields() {
         let a = ContentHash::builder().opt_text(None).text("x").finish();
         let b = ContentHash::builder().text("").text("x").finish();
-        let c = ContentHash::builder().texts(&["a".into(), "b".into()]).finish();
+        let c = ContentHash::builder()
+            .texts(&["a".into(), "b".into()])
+            .finish();
         let d = ContentHash::builder().texts(&["ab".into()]).finish();
         assert_ne!(a, b);
         assert_ne!(c, d);
@@ -128,6 +133,9 @@ mod tests {
         let b = ContentHash::of_parts([b"a".as_slice(), b"bc".as_slice()]);
         assert_ne!(a, b);
         assert_eq!(a.as_str().len(), 32);
-        assert_eq!(a, ContentHash::of_parts([b"ab".as_slice(), b"c".as_slice()]));
+        assert_eq!(
+            a,
+            ContentHash::of_parts([b"ab".as_slice(), b"c".as_slice()])
+        );
     }
 }

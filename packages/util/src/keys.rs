@@ -69,7 +69,8 @@ impl Barcode {
     /// Parses a GTIN barcode (8, 12, 13 or 14 digits) and checks its check digit.
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let digits = raw.trim();
-        if !matches!(digits.len(), 8 | 12 | 13 | 14) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if !matches!(digits.len(), 8 | 12 | 13 | 14) || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(ParseError::new(format!(
                 "barcode {digits:?} must be 8, 12, 13 or 14 digits"
             )));
@@ -83,7 +84,9 @@ impl Barcode {
             .map(|(i, d)| if i % 2 == 0 { d * 3 } else { *d })
             .sum();
         if (10 - sum % 10) % 10 != check[0] {
-            return Err(ParseError::new(format!("barcode {digits:?} has a wrong check digit")));
+            return Err(ParseError::new(format!(
+                "barcode {digits:?} has a wrong check digit"
+            )));
         }
         Ok(Self(digits.to_owned()))
     }
@@ -112,7 +115,9 @@ impl Quantity {
     pub fn parse(raw: i64) -> Result<Self, ParseError> {
         match u32::try_from(raw) {
             Ok(n) if n >= 1 => Ok(Self(n)),
-            _ => Err(ParseError::new(format!("quantity must be at least 1, got {raw}"))),
+            _ => Err(ParseError::new(format!(
+                "quantity must be at least 1, got {raw}"
+            ))),
         }
     }
 
@@ -129,7 +134,10 @@ mod tests {
     #[test]
     fn keys_reject_empty_and_trim() {
         assert!(Sku::parse("   ").is_err());
-        assert_eq!(Sku::parse(" A-1 ").map(Sku::into_inner), Ok("A-1".to_owned()));
+        assert_eq!(
+            Sku::parse(" A-1 ").map(Sku::into_inner),
+            Ok("A-1".to_owned())
+        );
         assert!(Code::parse("a\u{7}b").is_err());
         assert!(OfferId::parse(&"x".repeat(257)).is_err());
     }

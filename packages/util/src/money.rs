@@ -30,7 +30,9 @@ impl Money {
     /// Checks a decimal: not negative, at most 4 fractional digits, fits `NUMERIC(18,4)`.
     pub fn from_decimal(value: Decimal) -> Result<Self, ParseError> {
         if value.is_sign_negative() && !value.is_zero() {
-            return Err(ParseError::new(format!("must not be negative, got {value}")));
+            return Err(ParseError::new(format!(
+                "must not be negative, got {value}"
+            )));
         }
         if value.scale() > 4 && value.normalize().scale() > 4 {
             return Err(ParseError::new(format!(
@@ -71,7 +73,9 @@ impl Currency {
             return Ok(Self::rub());
         }
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ParseError::new(format!("{raw:?} is not an ISO-4217 currency code")));
+            return Err(ParseError::new(format!(
+                "{raw:?} is not an ISO-4217 currency code"
+            )));
         }
         Ok(Self(code))
     }
@@ -99,9 +103,15 @@ mod tests {
 
     #[test]
     fn parses_and_normalizes() {
-        assert_eq!(Money::parse("1234,50").map(|m| m.to_string()), Ok("1234.5".to_owned()));
+        assert_eq!(
+            Money::parse("1234,50").map(|m| m.to_string()),
+            Ok("1234.5".to_owned())
+        );
         assert_eq!(Money::parse("0").map(|m| m.to_string()), Ok("0".to_owned()));
-        assert_eq!(Money::parse("-0").map(|m| m.to_string()), Ok("0".to_owned()));
+        assert_eq!(
+            Money::parse("-0").map(|m| m.to_string()),
+            Ok("0".to_owned())
+        );
     }
 
     #[test]
@@ -115,8 +125,14 @@ mod tests {
 
     #[test]
     fn currency_codes() {
-        assert_eq!(Currency::parse("rur").map(|c| c.as_str().to_owned()), Ok("RUB".to_owned()));
-        assert_eq!(Currency::parse("").map(|c| c.as_str().to_owned()), Ok("RUB".to_owned()));
+        assert_eq!(
+            Currency::parse("rur").map(|c| c.as_str().to_owned()),
+            Ok("RUB".to_owned())
+        );
+        assert_eq!(
+            Currency::parse("").map(|c| c.as_str().to_owned()),
+            Ok("RUB".to_owned())
+        );
         assert!(Currency::parse("RUBL").is_err());
     }
 }

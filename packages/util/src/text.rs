@@ -50,7 +50,10 @@ mod tests {
 
     #[test]
     fn folds_case_yo_and_spaces() {
-        assert_eq!(normalize_search_text("  Ёлка  ЗЕЛЁНАЯ\tXL "), "елка зеленая xl");
+        assert_eq!(
+            normalize_search_text("  Ёлка  ЗЕЛЁНАЯ\tXL "),
+            "елка зеленая xl"
+        );
     }
 
     #[test]

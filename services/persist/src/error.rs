@@ -15,8 +15,15 @@ pub enum StoreError {
     #[error("{entity} {key} already exists")]
     AlreadyExists { entity: &'static str, key: String },
     /// The entity changed since the caller read it (optimistic concurrency).
-    #[error("{entity} {id} was changed concurrently: expected change_seq {expected}, found {actual}")]
-    Conflict { entity: &'static str, id: String, expected: i64, actual: i64 },
+    #[error(
+        "{entity} {id} was changed concurrently: expected change_seq {expected}, found {actual}"
+    )]
+    Conflict {
+        entity: &'static str,
+        id: String,
+        expected: i64,
+        actual: i64,
+    },
     /// The operation is not allowed in the current state (e.g. deleting a row others reference).
     #[error("{0}")]
     FailedPrecondition(String),
@@ -31,12 +38,18 @@ pub enum StoreError {
 impl StoreError {
     /// An invalid field with a reason.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::InvalidArgument { field: field.into(), reason: reason.into() }
+        Self::InvalidArgument {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// An unknown referenced entity: INVALID_ARGUMENT naming the field that referenced it.
     pub fn unknown(field: impl Into<String>, entity: &str, key: impl std::fmt::Display) -> Self {
-        Self::InvalidArgument { field: field.into(), reason: format!("unknown {entity} {key}") }
+        Self::InvalidArgument {
+            field: field.into(),
+            reason: format!("unknown {entity} {key}"),
+        }
     }
 
     /// Attaches the field name to a parse error of a newtype.
@@ -61,7 +74,10 @@ impl From<sqlx::Error> for StoreError {
                     ));
                 }
                 sqlx::error::ErrorKind::CheckViolation => {
-                    return Self::invalid("value", format!("violates a constraint: {}", db.message()));
+                    return Self::invalid(
+                        "value",
+                        format!("violates a constraint: {}", db.message()),
+                    );
                 }
                 _ => {}
             }

@@ -22,7 +22,10 @@ pub enum Error {
     Store(#[from] crate::StoreError),
     /// Binding the listen address failed.
     #[error("cannot listen on {address}")]
-    Bind { address: SocketAddr, source: std::io::Error },
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     /// The gRPC server failed.
     #[error(transparent)]
     Serve(#[from] carpetti_handle::HandleError),
@@ -60,10 +63,17 @@ impl PersistServer {
 
     /// Serves an already opened store on `address` (port 0 picks a free port).
     pub async fn with_store(store: DynStore, address: SocketAddr) -> Result<PersistServer, Error> {
-        let listener =
-            TcpListener::bind(address).await.map_err(|source| Error::Bind { address, source })?;
-        let address = listener.local_addr().map_err(|source| Error::Bind { address, source })?;
-        Ok(PersistServer { store, listener, address })
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| Error::Bind { address, source })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { address, source })?;
+        Ok(PersistServer {
+            store,
+            listener,
+            address,
+        })
     }
 
     /// The address actually listened on.
@@ -82,7 +92,10 @@ impl PersistServer {
     }
 
     /// Serves until `shutdown` resolves, then drains in-flight requests.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), Error> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
         tracing::info!(address = %self.address, backend = %self.store.describe(), "service_persist listening");
         let server = crate::grpc::register(GrpcServer::new("persist"), self.store.clone());
         let served = server.serve(self.listener, shutdown).await;

@@ -40,8 +40,16 @@ fn field(out: &mut String, value: Option<&str>) {
 }
 
 /// Copies `count` items of `supplier_id` and returns the pass.
-pub async fn run(url: &str, supplier_id: Uuid, count: u64, chunk: usize, bar: &ProgressBar) -> anyhow::Result<Pass> {
-    let mut conn = PgConnection::connect(url).await.context("connecting for COPY")?;
+pub async fn run(
+    url: &str,
+    supplier_id: Uuid,
+    count: u64,
+    chunk: usize,
+    bar: &ProgressBar,
+) -> anyhow::Result<Pass> {
+    let mut conn = PgConnection::connect(url)
+        .await
+        .context("connecting for COPY")?;
     sqlx::query("CREATE TABLE supplier_item_copy (LIKE supplier_item INCLUDING ALL)")
         .execute(&mut conn)
         .await?;
@@ -74,7 +82,10 @@ pub async fn run(url: &str, supplier_id: Uuid, count: u64, chunk: usize, bar: &P
             field(&mut buffer, item.url.as_deref());
             field(&mut buffer, Some(&json(&item.pictures)?));
             field(&mut buffer, Some(&item.price.to_string()));
-            field(&mut buffer, item.old_price.map(|p| p.to_string()).as_deref());
+            field(
+                &mut buffer,
+                item.old_price.map(|p| p.to_string()).as_deref(),
+            );
             field(&mut buffer, Some(item.currency.as_str()));
             field(&mut buffer, item.stock.map(|s| s.to_string()).as_deref());
             field(&mut buffer, Some(if item.available { "t" } else { "f" }));
@@ -98,7 +109,12 @@ pub async fn run(url: &str, supplier_id: Uuid, count: u64, chunk: usize, bar: &P
     let rows = copy.finish().await?;
     tx.commit().await?;
     let seconds = started.elapsed().as_secs_f64();
-    Ok(Pass::new("raw COPY (limit)", count, seconds, format!("{rows} rows copied")))
+    Ok(Pass::new(
+        "raw COPY (limit)",
+        count,
+        seconds,
+        format!("{rows} rows copied"),
+    ))
 }
 
 /// JSON text of a list-valued column, as the store writes it.

@@ -9,9 +9,15 @@ use uuid::Uuid;
 
 const KINDS: [(&str, &str); 10] = [
     ("Чайник электрический", "Бытовая техника/Кухня/Чайники"),
-    ("Утюг с парогенератором", "Бытовая техника/Уход за одеждой/Утюги"),
+    (
+        "Утюг с парогенератором",
+        "Бытовая техника/Уход за одеждой/Утюги",
+    ),
     ("Пылесос беспроводной", "Бытовая техника/Уборка/Пылесосы"),
-    ("Кофемашина автоматическая", "Бытовая техника/Кухня/Кофемашины"),
+    (
+        "Кофемашина автоматическая",
+        "Бытовая техника/Кухня/Кофемашины",
+    ),
     ("Фен для волос", "Красота и здоровье/Фены"),
     ("Блендер погружной", "Бытовая техника/Кухня/Блендеры"),
     ("Микроволновая печь", "Бытовая техника/Кухня/Микроволновки"),
@@ -19,9 +25,18 @@ const KINDS: [(&str, &str); 10] = [
     ("Тостер", "Бытовая техника/Кухня/Тостеры"),
     ("Электробритва роторная", "Красота и здоровье/Бритвы"),
 ];
-const BRANDS: [&str; 10] =
-    ["Bosch", "Philips", "Redmond", "Polaris", "Tefal", "Braun", "Xiaomi", "Scarlett", "Vitek", "Kitfort"];
-const COLORS: [&str; 6] = ["белый", "чёрный", "серебристый", "красный", "бежевый", "синий"];
+const BRANDS: [&str; 10] = [
+    "Bosch", "Philips", "Redmond", "Polaris", "Tefal", "Braun", "Xiaomi", "Scarlett", "Vitek",
+    "Kitfort",
+];
+const COLORS: [&str; 6] = [
+    "белый",
+    "чёрный",
+    "серебристый",
+    "красный",
+    "бежевый",
+    "синий",
+];
 
 /// SplitMix64: a tiny, fast, deterministic generator; item `i` seeds its own stream, so any
 /// item can be produced alone and every run produces the same feed.
@@ -51,9 +66,16 @@ impl Mix {
 fn ean13(rng: &mut Mix) -> String {
     let mut digits: Vec<u32> = vec![4, 6];
     digits.extend((0..10).map(|_| rng.gen_range(0..10) as u32));
-    let sum: u32 = digits.iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 }).sum();
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+        .sum();
     digits.push((10 - sum % 10) % 10);
-    digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()
+    digits
+        .iter()
+        .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+        .collect()
 }
 
 /// Item `index` of a supplier's feed; `revision` changes prices and stock (a changed re-import).
@@ -61,7 +83,12 @@ pub fn item(supplier_id: Uuid, index: u64, revision: u64) -> Result<SupplierItem
     let mut rng = Mix(index.wrapping_mul(0xA076_1D64_78BD_642F));
     let (kind, category) = KINDS[rng.gen_range(0..KINDS.len() as u64) as usize];
     let brand = BRANDS[rng.gen_range(0..BRANDS.len() as u64) as usize];
-    let model = format!("{}{}-{}", char::from(b'A' + rng.gen_range(0..26) as u8), rng.gen_range(100..999), index % 97);
+    let model = format!(
+        "{}{}-{}",
+        char::from(b'A' + rng.gen_range(0..26) as u8),
+        rng.gen_range(100..999),
+        index % 97
+    );
     let color = COLORS[rng.gen_range(0..COLORS.len() as u64) as usize];
     let power = rng.gen_range(4..30) * 100;
     let rubles = rng.gen_range(199..99_999) + revision;
@@ -103,9 +130,21 @@ pub fn item(supplier_id: Uuid, index: u64, revision: u64) -> Result<SupplierItem
         pack_quantity,
         group_id: rng.gen_bool(0.2).then(|| format!("G-{}", index / 4)),
         params: vec![
-            Param { name: "Цвет".to_owned(), value: color.to_owned(), unit: None },
-            Param { name: "Мощность".to_owned(), value: power.to_string(), unit: Some("Вт".to_owned()) },
-            Param { name: "Гарантия".to_owned(), value: "12".to_owned(), unit: Some("мес".to_owned()) },
+            Param {
+                name: "Цвет".to_owned(),
+                value: color.to_owned(),
+                unit: None,
+            },
+            Param {
+                name: "Мощность".to_owned(),
+                value: power.to_string(),
+                unit: Some("Вт".to_owned()),
+            },
+            Param {
+                name: "Гарантия".to_owned(),
+                value: "12".to_owned(),
+                unit: Some("мес".to_owned()),
+            },
         ],
         weight_g: Some(rng.gen_range(300..9000) as i64),
         length_mm: Some(rng.gen_range(100..600) as i64),

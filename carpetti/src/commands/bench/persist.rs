@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use carpetti_persist::PersistServer;
+use carpetti_persist::store::DynStore;
 use carpetti_persist::store::postgres::{PgOptions, PgStore};
 use carpetti_persist::store::sqlite::SqliteStore;
-use carpetti_persist::store::DynStore;
 use carpetti_proto::catalog::v1 as pb;
 use carpetti_proto::persist::v1 as api;
 use carpetti_proto::persist::v1::supplier_service_client::SupplierServiceClient;
@@ -39,7 +39,12 @@ pub struct PersistBenchArgs {
     #[arg(long, default_value_t = 5_000)]
     pub chunk: usize,
     /// Backends to measure.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "postgres,sqlite")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "postgres,sqlite"
+    )]
     pub backend: Vec<Backend>,
     /// PostgreSQL server to make the scratch database on (it is dropped afterwards).
     #[arg(
@@ -72,7 +77,14 @@ pub struct Pass {
 impl Pass {
     /// A pass that just ended (reads the peak RSS now).
     pub fn new(pass: &'static str, items: u64, seconds: f64, note: String) -> Pass {
-        Pass { pass, items, seconds, items_per_sec: items as f64 / seconds.max(1e-9), peak_rss_mib: rss::peak_mib(), note }
+        Pass {
+            pass,
+            items,
+            seconds,
+            items_per_sec: items as f64 / seconds.max(1e-9),
+            peak_rss_mib: rss::peak_mib(),
+            note,
+        }
     }
 }
 
@@ -86,7 +98,10 @@ struct BackendResult {
 /// Runs the suite.
 pub async fn run(args: PersistBenchArgs, ctx: &Context) -> anyhow::Result<()> {
     anyhow::ensure!(args.items > 0, "--items must be at least 1");
-    anyhow::ensure!((1..=10_000).contains(&args.chunk), "--chunk must be between 1 and 10000");
+    anyhow::ensure!(
+        (1..=10_000).contains(&args.chunk),
+        "--chunk must be between 1 and 10000"
+    );
     let mut results = Vec::new();
     for backend in &args.backend {
         results.push(match backend {
@@ -101,10 +116,15 @@ pub async fn run(args: PersistBenchArgs, ctx: &Context) -> anyhow::Result<()> {
 async fn bench_postgres(args: &PersistBenchArgs, ctx: &Context) -> anyhow::Result<BackendResult> {
     let admin = PgConnectOptions::from_str(&args.database_url).context("parsing --database-url")?;
     let name = format!("carpetti_bench_{}", Uuid::now_v7().simple());
-    let mut conn = PgConnection::connect_with(&admin)
-        .await
-        .with_context(|| format!("PostgreSQL is not reachable at {}", carpetti_config::mask_url(&args.database_url)))?;
-    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await?;
+    let mut conn = PgConnection::connect_with(&admin).await.with_context(|| {
+        format!(
+            "PostgreSQL is not reachable at {}",
+            carpetti_config::mask_url(&args.database_url)
+        )
+    })?;
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await?;
     let target = admin.clone().database(&name);
     let outcome = async {
         let options = PgOptions {
@@ -128,7 +148,9 @@ async fn bench_postgres(args: &PersistBenchArgs, ctx: &Context) -> anyhow::Resul
         anyhow::Ok(result.0)
     }
     .await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut conn)
+        .await?;
     outcome
 }
 
@@ -169,13 +191,25 @@ async fn bench_store(
     let supplier_id = Uuid::parse_str(&supplier.meta.map(|m| m.id).unwrap_or_default())?;
 
     let mut passes = Vec::new();
-    for (pass, expect) in [("upsert (new items)", Expect::Created), ("re-upsert (unchanged)", Expect::Unchanged)] {
+    for (pass, expect) in [
+        ("upsert (new items)", Expect::Created),
+        ("re-upsert (unchanged)", Expect::Unchanged),
+    ] {
         let label = format!("{} {pass}", name_of(backend));
         passes.push(stream_pass(&mut client, supplier_id, args, ctx, pass, &label, expect).await?);
     }
     let _ = stop.send(());
-    serving.await?.context("service_persist stopped with an error")?;
-    Ok((BackendResult { backend, description, passes }, supplier_id))
+    serving
+        .await?
+        .context("service_persist stopped with an error")?;
+    Ok((
+        BackendResult {
+            backend,
+            description,
+            passes,
+        },
+        supplier_id,
+    ))
 }
 
 #[derive(Clone, Copy)]
@@ -203,9 +237,16 @@ async fn stream_pass(
         while index < count {
             let end = (index + chunk).min(count);
             let items = (index..end)
-                .map(|i| items::item(supplier_id, i, 0).map(carpetti_persist::grpc::supplier::item_content_to_pb))
+                .map(|i| {
+                    items::item(supplier_id, i, 0)
+                        .map(carpetti_persist::grpc::supplier::item_content_to_pb)
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            let message = api::UpsertSupplierItemsRequest { supplier_id: supplier_id.to_string(), import_run_id: String::new(), items };
+            let message = api::UpsertSupplierItemsRequest {
+                supplier_id: supplier_id.to_string(),
+                import_run_id: String::new(),
+                items,
+            };
             if tx.send(message).await.is_err() {
                 break;
             }
@@ -213,7 +254,10 @@ async fn stream_pass(
         }
         anyhow::Ok(())
     });
-    let mut responses = client.upsert_supplier_items(ReceiverStream::new(rx)).await?.into_inner();
+    let mut responses = client
+        .upsert_supplier_items(ReceiverStream::new(rx))
+        .await?
+        .into_inner();
     let mut summary = None;
     while let Some(message) = responses.message().await? {
         bar.inc(message.results.len() as u64);
@@ -232,9 +276,15 @@ async fn stream_pass(
     anyhow::ensure!(
         expected == count && s.rejected == 0,
         "{label}: expected all {count} items {}, got {s:?}",
-        match expect { Expect::Created => "created", Expect::Unchanged => "unchanged" }
+        match expect {
+            Expect::Created => "created",
+            Expect::Unchanged => "unchanged",
+        }
     );
-    let note = format!("created {} · updated {} · unchanged {} · rejected {}", s.created, s.updated, s.unchanged, s.rejected);
+    let note = format!(
+        "created {} · updated {} · unchanged {} · rejected {}",
+        s.created, s.updated, s.unchanged, s.rejected
+    );
     Ok(Pass::new(pass, count, seconds, note))
 }
 
@@ -250,7 +300,9 @@ fn progress(ctx: &Context, len: u64, label: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg:32} {wide_bar} {pos}/{len} items {per_sec} ETA {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:32} {wide_bar} {pos}/{len} items {per_sec} ETA {eta}")
+    {
         bar.set_style(style);
     }
     bar.set_message(label.to_owned());
@@ -271,22 +323,38 @@ fn report(args: &PersistBenchArgs, ctx: &Context, results: &[BackendResult]) {
         }));
         return;
     }
-    let mut table = output::table(["backend", "pass", "items", "seconds", "items/s", "peak RSS", "÷ raw COPY", "outcome"]);
+    let mut table = output::table([
+        "backend",
+        "pass",
+        "items",
+        "seconds",
+        "items/s",
+        "peak RSS",
+        "÷ raw COPY",
+        "outcome",
+    ]);
     for result in results {
         for pass in &result.passes {
-            let ratio = copy_rate.map_or_else(|| "—".to_owned(), |c| format!("{:.2}", pass.items_per_sec / c));
+            let ratio = copy_rate.map_or_else(
+                || "—".to_owned(),
+                |c| format!("{:.2}", pass.items_per_sec / c),
+            );
             table.add_row([
                 name_of(result.backend).to_owned(),
                 pass.pass.to_owned(),
                 pass.items.to_string(),
                 format!("{:.1}", pass.seconds),
                 format!("{:.0}", pass.items_per_sec),
-                pass.peak_rss_mib.map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+                pass.peak_rss_mib
+                    .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
                 ratio,
                 pass.note.clone(),
             ]);
         }
     }
-    println!("carpetti bench persist --items {} --chunk {} on {machine}", args.items, args.chunk);
+    println!(
+        "carpetti bench persist --items {} --chunk {} on {machine}",
+        args.items, args.chunk
+    );
     println!("{table}");
 }

@@ -23,7 +23,8 @@ use crate::store::{DynStore, UpsertOutcome};
 pub const MAX_CHUNK: usize = 10_000;
 
 /// The response stream of a bulk upsert.
-pub type ResponseStream = Pin<Box<dyn Stream<Item = Result<api::BulkUpsertResponse, Status>> + Send>>;
+pub type ResponseStream =
+    Pin<Box<dyn Stream<Item = Result<api::BulkUpsertResponse, Status>> + Send>>;
 
 /// Counts what a stream did and numbers its items.
 #[derive(Default)]
@@ -43,7 +44,11 @@ impl Tally {
 
     /// Turns an item's outcome into its result and counts it.
     pub fn result(&mut self, index: u64, key: String, outcome: UpsertOutcome) -> api::ItemResult {
-        let mut result = api::ItemResult { index, key, ..Default::default() };
+        let mut result = api::ItemResult {
+            index,
+            key,
+            ..Default::default()
+        };
         let (code, id, seq) = match outcome {
             UpsertOutcome::Created { id, change_seq } => {
                 self.summary.created += 1;
@@ -76,7 +81,10 @@ impl Tally {
 
     /// The final message.
     pub fn summary(self) -> api::BulkUpsertResponse {
-        api::BulkUpsertResponse { results: Vec::new(), summary: Some(self.summary) }
+        api::BulkUpsertResponse {
+            results: Vec::new(),
+            summary: Some(self.summary),
+        }
     }
 }
 
@@ -125,17 +133,23 @@ async fn supplier_chunk(
     message: api::UpsertSupplierItemsRequest,
 ) -> Result<api::BulkUpsertResponse, Status> {
     if message.items.len() > MAX_CHUNK {
-        return Err(StoreError::invalid("items", format!("at most {MAX_CHUNK} items per message")).into());
+        return Err(
+            StoreError::invalid("items", format!("at most {MAX_CHUNK} items per message")).into(),
+        );
     }
     let supplier = convert::opt_id("supplier_id", Some(&message.supplier_id))?;
     let run = convert::opt_id("import_run_id", Some(&message.import_run_id))?;
     let (supplier_id, import_run_id) = match (*scope, supplier) {
         (None, Some(id)) => (id, run),
         (None, None) => {
-            return Err(StoreError::invalid("supplier_id", "is required in the first message").into());
+            return Err(
+                StoreError::invalid("supplier_id", "is required in the first message").into(),
+            );
         }
         (Some((id, _)), Some(other)) if other != id => {
-            return Err(StoreError::invalid("supplier_id", "must not change within a stream").into());
+            return Err(
+                StoreError::invalid("supplier_id", "must not change within a stream").into(),
+            );
         }
         (Some((id, first_run)), _) => (id, run.or(first_run)),
     };
@@ -155,10 +169,15 @@ async fn supplier_chunk(
             Err(error) => results.push(tally.result(index, key, UpsertOutcome::Rejected(error))),
         }
     }
-    let outcomes = store.upsert_supplier_items(supplier_id, import_run_id, parsed).await?;
+    let outcomes = store
+        .upsert_supplier_items(supplier_id, import_run_id, parsed)
+        .await?;
     for ((index, key), outcome) in positions.into_iter().zip(outcomes) {
         results.push(tally.result(index, key, outcome));
     }
     results.sort_by_key(|r| r.index);
-    Ok(api::BulkUpsertResponse { results, summary: None })
+    Ok(api::BulkUpsertResponse {
+        results,
+        summary: None,
+    })
 }

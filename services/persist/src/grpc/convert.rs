@@ -14,7 +14,8 @@ pub fn id(field: &str, raw: &str) -> Result<Uuid, StoreError> {
     if raw.trim().is_empty() {
         return Err(StoreError::invalid(field, "is required"));
     }
-    Uuid::parse_str(raw.trim()).map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a UUID")))
+    Uuid::parse_str(raw.trim())
+        .map_err(|_| StoreError::invalid(field, format!("{raw:?} is not a UUID")))
 }
 
 /// Parses an optional id field (empty = none).
@@ -34,8 +35,12 @@ pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
 }
 
 /// A timestamp from proto.
-pub fn from_timestamp(field: &str, ts: &prost_types::Timestamp) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
-    let nanos = u32::try_from(ts.nanos).map_err(|_| StoreError::invalid(field, "negative nanos"))?;
+pub fn from_timestamp(
+    field: &str,
+    ts: &prost_types::Timestamp,
+) -> Result<chrono::DateTime<chrono::Utc>, StoreError> {
+    let nanos =
+        u32::try_from(ts.nanos).map_err(|_| StoreError::invalid(field, "negative nanos"))?;
     chrono::DateTime::from_timestamp(ts.seconds, nanos)
         .map(|t| chrono::SubsecRound::trunc_subsecs(t, 6))
         .ok_or_else(|| StoreError::invalid(field, "timestamp out of range"))
@@ -87,7 +92,9 @@ const CURSOR_PREFIX: &str = "cs1.";
 
 /// The cursor of the next page: opaque to clients (it is the last change sequence read).
 pub fn cursor<T>(page: &Page<T>) -> String {
-    page.next_after_seq.map(|seq| format!("{CURSOR_PREFIX}{seq}")).unwrap_or_default()
+    page.next_after_seq
+        .map(|seq| format!("{CURSOR_PREFIX}{seq}"))
+        .unwrap_or_default()
 }
 
 /// Parses a `ListQuery` into the store's filter.
@@ -95,7 +102,9 @@ pub fn list_filter(query: &api::ListQuery) -> Result<ListFilter, StoreError> {
     let limit = match query.page_size {
         0 => ListFilter::DEFAULT_LIMIT,
         n if n < 0 => return Err(StoreError::invalid("page_size", "must not be negative")),
-        n => u32::try_from(n).unwrap_or(ListFilter::MAX_LIMIT).min(ListFilter::MAX_LIMIT),
+        n => u32::try_from(n)
+            .unwrap_or(ListFilter::MAX_LIMIT)
+            .min(ListFilter::MAX_LIMIT),
     };
     let after_cursor = if query.cursor.is_empty() {
         0
@@ -148,16 +157,20 @@ pub fn opt_text(raw: Option<String>) -> Option<String> {
 /// A `google.protobuf.Struct` as a JSON object (absent = `{}`).
 pub fn struct_to_json(value: Option<prost_types::Struct>) -> serde_json::Value {
     let fields = value.map(|s| s.fields).unwrap_or_default();
-    serde_json::Value::Object(fields.into_iter().map(|(k, v)| (k, value_to_json(v))).collect())
+    serde_json::Value::Object(
+        fields
+            .into_iter()
+            .map(|(k, v)| (k, value_to_json(v)))
+            .collect(),
+    )
 }
 
 fn value_to_json(value: prost_types::Value) -> serde_json::Value {
     match value.kind {
         None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
         Some(Kind::BoolValue(b)) => serde_json::Value::Bool(b),
-        Some(Kind::NumberValue(n)) => {
-            serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
-        }
+        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
         Some(Kind::StringValue(s)) => serde_json::Value::String(s),
         Some(Kind::ListValue(list)) => {
             serde_json::Value::Array(list.values.into_iter().map(value_to_json).collect())
@@ -169,9 +182,10 @@ fn value_to_json(value: prost_types::Value) -> serde_json::Value {
 /// A JSON object as a `google.protobuf.Struct` (non-objects become an empty struct).
 pub fn json_to_struct(value: &serde_json::Value) -> prost_types::Struct {
     let fields = match value {
-        serde_json::Value::Object(map) => {
-            map.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect()
-        }
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), json_to_value(v)))
+            .collect(),
         _ => Default::default(),
     };
     prost_types::Struct { fields }
@@ -197,13 +211,26 @@ mod tests {
 
     #[test]
     fn list_query_limits_and_cursor() {
-        let q = api::ListQuery { page_size: 5000, cursor: "cs1.42".into(), changed_since: 10, ..Default::default() };
+        let q = api::ListQuery {
+            page_size: 5000,
+            cursor: "cs1.42".into(),
+            changed_since: 10,
+            ..Default::default()
+        };
         let f = list_filter(&q).expect("valid");
         assert_eq!(f.limit, ListFilter::MAX_LIMIT);
         assert_eq!(f.after_seq, 42);
-        let bad = api::ListQuery { cursor: "42".into(), ..Default::default() };
-        assert!(matches!(list_filter(&bad), Err(StoreError::InvalidArgument { field, .. }) if field == "cursor"));
-        let neg = api::ListQuery { page_size: -1, ..Default::default() };
+        let bad = api::ListQuery {
+            cursor: "42".into(),
+            ..Default::default()
+        };
+        assert!(
+            matches!(list_filter(&bad), Err(StoreError::InvalidArgument { field, .. }) if field == "cursor")
+        );
+        let neg = api::ListQuery {
+            page_size: -1,
+            ..Default::default()
+        };
         assert!(list_filter(&neg).is_err());
     }
 
@@ -216,10 +243,22 @@ mod tests {
     #[test]
     fn lookup_prefers_id_then_scoped_key() {
         let sid = Uuid::now_v7();
-        let req = api::GetRequest { key: "K".into(), scope_id: sid.to_string(), ..Default::default() };
-        assert_eq!(lookup(&req).expect("ok"), Lookup::ScopedKey(sid, "K".into()));
+        let req = api::GetRequest {
+            key: "K".into(),
+            scope_id: sid.to_string(),
+            ..Default::default()
+        };
+        assert_eq!(
+            lookup(&req).expect("ok"),
+            Lookup::ScopedKey(sid, "K".into())
+        );
         assert!(lookup(&api::GetRequest::default()).is_err());
-        let bad = api::GetRequest { id: "nope".into(), ..Default::default() };
-        assert!(matches!(lookup(&bad), Err(StoreError::InvalidArgument { field, .. }) if field == "id"));
+        let bad = api::GetRequest {
+            id: "nope".into(),
+            ..Default::default()
+        };
+        assert!(
+            matches!(lookup(&bad), Err(StoreError::InvalidArgument { field, .. }) if field == "id")
+        );
     }
 }

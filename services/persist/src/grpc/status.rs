@@ -12,7 +12,8 @@ impl From<StoreError> for Status {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::InvalidArgument { field, reason } => {
-                let details = ErrorDetails::with_bad_request_violation(field.clone(), reason.clone());
+                let details =
+                    ErrorDetails::with_bad_request_violation(field.clone(), reason.clone());
                 Status::with_error_details(
                     Code::InvalidArgument,
                     format!("invalid {field}: {reason}"),
@@ -37,7 +38,10 @@ impl From<StoreError> for Status {
 }
 
 fn is_unavailable(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+    )
 }
 
 #[cfg(test)]
@@ -48,7 +52,10 @@ mod tests {
     fn invalid_argument_names_the_field() {
         let status = Status::from(StoreError::invalid("price", "must not be negative, got -1"));
         assert_eq!(status.code(), Code::InvalidArgument);
-        assert_eq!(status.message(), "invalid price: must not be negative, got -1");
+        assert_eq!(
+            status.message(),
+            "invalid price: must not be negative, got -1"
+        );
         let details = status.get_error_details();
         let bad = details.bad_request().expect("bad request detail");
         assert_eq!(bad.field_violations[0].field, "price");

@@ -9,8 +9,8 @@ use tonic::{Request, Response, Status, Streaming};
 use super::bulk;
 use super::convert::{self, opt_text, required_text};
 use crate::StoreError;
-use crate::model::supplier::{FeedFormat, Param, Supplier, SupplierItem};
 use crate::model::Record;
+use crate::model::supplier::{FeedFormat, Param, Supplier, SupplierItem};
 use crate::store::DynStore;
 
 /// The service over a store.
@@ -32,9 +32,10 @@ fn feed_format(raw: i32) -> Result<FeedFormat, StoreError> {
         Ok(pb::FeedFormat::Csv) => Ok(FeedFormat::Csv),
         Ok(pb::FeedFormat::Xlsx) => Ok(FeedFormat::Xlsx),
         Ok(pb::FeedFormat::Json) => Ok(FeedFormat::Json),
-        Ok(pb::FeedFormat::Unspecified) | Err(_) => {
-            Err(StoreError::invalid("feed_format", "must be one of YML, XML, CSV, XLSX, JSON"))
-        }
+        Ok(pb::FeedFormat::Unspecified) | Err(_) => Err(StoreError::invalid(
+            "feed_format",
+            "must be one of YML, XML, CSV, XLSX, JSON",
+        )),
     }
 }
 
@@ -77,21 +78,31 @@ pub fn supplier_to_pb(r: Record<Supplier>) -> pb::Supplier {
 
 fn non_negative(field: &str, value: Option<i64>) -> Result<Option<i64>, StoreError> {
     match value {
-        Some(v) if v < 0 => Err(StoreError::invalid(field, format!("must not be negative, got {v}"))),
+        Some(v) if v < 0 => Err(StoreError::invalid(
+            field,
+            format!("must not be negative, got {v}"),
+        )),
         other => Ok(other),
     }
 }
 
 /// Parses a supplier item from the wire. `supplier_id` falls back to the stream's.
-pub fn item_from_pb(p: pb::SupplierItem, default_supplier: Option<uuid::Uuid>) -> Result<SupplierItem, StoreError> {
-    let Some(supplier_id) = convert::opt_id("supplier_id", Some(&p.supplier_id))?.or(default_supplier)
+pub fn item_from_pb(
+    p: pb::SupplierItem,
+    default_supplier: Option<uuid::Uuid>,
+) -> Result<SupplierItem, StoreError> {
+    let Some(supplier_id) =
+        convert::opt_id("supplier_id", Some(&p.supplier_id))?.or(default_supplier)
     else {
         return Err(StoreError::invalid("supplier_id", "is required"));
     };
     let pack_quantity = match p.pack_quantity {
         0 => 1,
         n if n < 1 => {
-            return Err(StoreError::invalid("pack_quantity", format!("must be at least 1, got {n}")));
+            return Err(StoreError::invalid(
+                "pack_quantity",
+                format!("must be at least 1, got {n}"),
+            ));
         }
         n => i64::from(n),
     };
@@ -102,11 +113,21 @@ pub fn item_from_pb(p: pb::SupplierItem, default_supplier: Option<uuid::Uuid>) -
         name: required_text("name", &p.name)?,
         vendor: opt_text(p.vendor),
         vendor_code: opt_text(p.vendor_code),
-        barcodes: p.barcodes.into_iter().map(|b| b.trim().to_owned()).filter(|b| !b.is_empty()).collect(),
+        barcodes: p
+            .barcodes
+            .into_iter()
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty())
+            .collect(),
         description: opt_text(p.description),
         category_name: opt_text(p.category_name),
         url: opt_text(p.url),
-        pictures: p.pictures.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect(),
+        pictures: p
+            .pictures
+            .into_iter()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect(),
         price: Money::parse(&p.price).map_err(StoreError::parse("price"))?,
         old_price: opt_text(p.old_price)
             .map(|raw| Money::parse(&raw))
@@ -120,7 +141,11 @@ pub fn item_from_pb(p: pb::SupplierItem, default_supplier: Option<uuid::Uuid>) -
         params: p
             .params
             .into_iter()
-            .map(|param| Param { name: param.name, value: param.value, unit: opt_text(param.unit) })
+            .map(|param| Param {
+                name: param.name,
+                value: param.value,
+                unit: opt_text(param.unit),
+            })
             .collect(),
         weight_g: non_negative("weight_g", p.weight_g.map(i64::from))?,
         length_mm: non_negative("dimensions.length_mm", dims.length_mm.map(i64::from))?,
@@ -169,7 +194,11 @@ pub fn item_content_to_pb(v: SupplierItem) -> pb::SupplierItem {
         params: v
             .params
             .into_iter()
-            .map(|p| pb::Param { name: p.name, value: p.value, unit: p.unit })
+            .map(|p| pb::Param {
+                name: p.name,
+                value: p.value,
+                unit: p.unit,
+            })
             .collect(),
         weight_g: to_i32(v.weight_g),
         dimensions: Some(pb::Dimensions {
@@ -184,30 +213,51 @@ pub fn item_content_to_pb(v: SupplierItem) -> pb::SupplierItem {
 
 #[tonic::async_trait]
 impl SupplierService for Suppliers {
-    async fn create_supplier(&self, request: Request<pb::Supplier>) -> Result<Response<pb::Supplier>, Status> {
+    async fn create_supplier(
+        &self,
+        request: Request<pb::Supplier>,
+    ) -> Result<Response<pb::Supplier>, Status> {
         let value = supplier_from_pb(request.into_inner())?;
-        Ok(Response::new(supplier_to_pb(self.store.create_supplier(value).await?)))
+        Ok(Response::new(supplier_to_pb(
+            self.store.create_supplier(value).await?,
+        )))
     }
 
-    async fn get_supplier(&self, request: Request<api::GetRequest>) -> Result<Response<pb::Supplier>, Status> {
+    async fn get_supplier(
+        &self,
+        request: Request<api::GetRequest>,
+    ) -> Result<Response<pb::Supplier>, Status> {
         let lookup = convert::lookup(request.get_ref())?;
-        Ok(Response::new(supplier_to_pb(self.store.get_supplier(&lookup).await?)))
+        Ok(Response::new(supplier_to_pb(
+            self.store.get_supplier(&lookup).await?,
+        )))
     }
 
-    async fn update_supplier(&self, request: Request<pb::Supplier>) -> Result<Response<pb::Supplier>, Status> {
+    async fn update_supplier(
+        &self,
+        request: Request<pb::Supplier>,
+    ) -> Result<Response<pb::Supplier>, Status> {
         let p = request.into_inner();
         let target = convert::target(p.meta.as_ref())?;
         let value = supplier_from_pb(p)?;
-        Ok(Response::new(supplier_to_pb(self.store.update_supplier(target, value).await?)))
+        Ok(Response::new(supplier_to_pb(
+            self.store.update_supplier(target, value).await?,
+        )))
     }
 
-    async fn delete_supplier(&self, request: Request<api::DeleteRequest>) -> Result<Response<api::DeleteResponse>, Status> {
+    async fn delete_supplier(
+        &self,
+        request: Request<api::DeleteRequest>,
+    ) -> Result<Response<api::DeleteResponse>, Status> {
         let target = convert::delete_target(request.get_ref())?;
         let change_seq = self.store.delete_supplier(target).await?;
         Ok(Response::new(api::DeleteResponse { change_seq }))
     }
 
-    async fn list_suppliers(&self, request: Request<api::ListQuery>) -> Result<Response<api::ListSuppliersResponse>, Status> {
+    async fn list_suppliers(
+        &self,
+        request: Request<api::ListQuery>,
+    ) -> Result<Response<api::ListSuppliersResponse>, Status> {
         let filter = convert::list_filter(request.get_ref())?;
         let page = self.store.list_suppliers(&filter).await?;
         let next_cursor = convert::cursor(&page);
@@ -217,30 +267,51 @@ impl SupplierService for Suppliers {
         }))
     }
 
-    async fn create_supplier_item(&self, request: Request<pb::SupplierItem>) -> Result<Response<pb::SupplierItem>, Status> {
+    async fn create_supplier_item(
+        &self,
+        request: Request<pb::SupplierItem>,
+    ) -> Result<Response<pb::SupplierItem>, Status> {
         let value = item_from_pb(request.into_inner(), None)?;
-        Ok(Response::new(item_to_pb(self.store.create_supplier_item(value).await?)))
+        Ok(Response::new(item_to_pb(
+            self.store.create_supplier_item(value).await?,
+        )))
     }
 
-    async fn get_supplier_item(&self, request: Request<api::GetRequest>) -> Result<Response<pb::SupplierItem>, Status> {
+    async fn get_supplier_item(
+        &self,
+        request: Request<api::GetRequest>,
+    ) -> Result<Response<pb::SupplierItem>, Status> {
         let lookup = convert::lookup(request.get_ref())?;
-        Ok(Response::new(item_to_pb(self.store.get_supplier_item(&lookup).await?)))
+        Ok(Response::new(item_to_pb(
+            self.store.get_supplier_item(&lookup).await?,
+        )))
     }
 
-    async fn update_supplier_item(&self, request: Request<pb::SupplierItem>) -> Result<Response<pb::SupplierItem>, Status> {
+    async fn update_supplier_item(
+        &self,
+        request: Request<pb::SupplierItem>,
+    ) -> Result<Response<pb::SupplierItem>, Status> {
         let p = request.into_inner();
         let target = convert::target(p.meta.as_ref())?;
         let value = item_from_pb(p, None)?;
-        Ok(Response::new(item_to_pb(self.store.update_supplier_item(target, value).await?)))
+        Ok(Response::new(item_to_pb(
+            self.store.update_supplier_item(target, value).await?,
+        )))
     }
 
-    async fn delete_supplier_item(&self, request: Request<api::DeleteRequest>) -> Result<Response<api::DeleteResponse>, Status> {
+    async fn delete_supplier_item(
+        &self,
+        request: Request<api::DeleteRequest>,
+    ) -> Result<Response<api::DeleteResponse>, Status> {
         let target = convert::delete_target(request.get_ref())?;
         let change_seq = self.store.delete_supplier_item(target).await?;
         Ok(Response::new(api::DeleteResponse { change_seq }))
     }
 
-    async fn list_supplier_items(&self, request: Request<api::ListQuery>) -> Result<Response<api::ListSupplierItemsResponse>, Status> {
+    async fn list_supplier_items(
+        &self,
+        request: Request<api::ListQuery>,
+    ) -> Result<Response<api::ListSupplierItemsResponse>, Status> {
         let filter = convert::list_filter(request.get_ref())?;
         let page = self.store.list_supplier_items(&filter).await?;
         let next_cursor = convert::cursor(&page);
@@ -256,6 +327,9 @@ impl SupplierService for Suppliers {
         &self,
         request: Request<Streaming<api::UpsertSupplierItemsRequest>>,
     ) -> Result<Response<Self::UpsertSupplierItemsStream>, Status> {
-        Ok(Response::new(bulk::supplier_items(self.store.clone(), request.into_inner())))
+        Ok(Response::new(bulk::supplier_items(
+            self.store.clone(),
+            request.into_inner(),
+        )))
     }
 }

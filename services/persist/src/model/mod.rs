@@ -5,16 +5,16 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub mod access;
+pub mod channel;
 pub mod crm;
-pub mod order;
-pub mod product;
 pub mod file;
 pub mod import;
+pub mod link;
+pub mod order;
 pub mod process;
+pub mod product;
 pub mod structure;
 pub mod supplier;
-pub mod link;
-pub mod channel;
 
 /// What the store keeps about every entity besides its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +109,10 @@ impl ListFilter {
 
     /// A filter with the default page size and nothing else.
     pub fn new() -> Self {
-        Self { limit: Self::DEFAULT_LIMIT, ..Self::default() }
+        Self {
+            limit: Self::DEFAULT_LIMIT,
+            ..Self::default()
+        }
     }
 
     /// Fails with INVALID_ARGUMENT if a filter outside `allowed` is set.
@@ -130,7 +133,10 @@ impl ListFilter {
         match set.iter().find(|(name, on)| *on && !allowed.contains(name)) {
             Some((name, _)) => Err(crate::StoreError::invalid(
                 *name,
-                format!("this list cannot be filtered by {name}; it supports: {}", allowed.join(", ")),
+                format!(
+                    "this list cannot be filtered by {name}; it supports: {}",
+                    allowed.join(", ")
+                ),
             )),
             None => Ok(()),
         }

@@ -96,7 +96,9 @@ impl SupplierItem {
             .display(&self.pack_quantity)
             .opt_text(self.group_id.as_deref());
         for param in &self.params {
-            h.text(&param.name).text(&param.value).opt_text(param.unit.as_deref());
+            h.text(&param.name)
+                .text(&param.value)
+                .opt_text(param.unit.as_deref());
         }
         for dim in [self.weight_g, self.length_mm, self.width_mm, self.height_mm] {
             h.opt_display(dim.as_ref());

@@ -28,4 +28,3 @@ pub struct Tombstone {
     pub business_key: String,
     pub deleted_at: chrono::DateTime<chrono::Utc>,
 }
-

@@ -11,35 +11,51 @@ use std::sync::Arc;
 
 mod access;
 mod change;
+mod channel;
 mod crm;
-mod order;
 mod file;
 mod import;
+mod link;
+mod order;
 pub mod postgres;
 mod process;
 mod product;
 pub mod sqlite;
 mod structure;
 mod supplier;
-mod link;
-mod channel;
 
 pub use access::AccessStore;
 pub use change::{ChangeStore, Tombstone};
+pub use channel::ChannelStore;
 pub use crm::CrmStore;
-pub use order::OrderStore;
 pub use file::FileStore;
 pub use import::ImportStore;
+pub use link::LinkStore;
+pub use order::OrderStore;
 pub use process::ProcessReportStore;
 pub use product::ProductStore;
 pub use structure::StructureStore;
 pub use supplier::SupplierStore;
-pub use link::LinkStore;
-pub use channel::ChannelStore;
 
 /// The whole persistence API. Every write is one transaction and bumps the change sequence.
 #[async_trait::async_trait]
-pub trait Store: SupplierStore + StructureStore + LinkStore + ChannelStore + ProductStore + FileStore + ImportStore + ProcessReportStore + OrderStore + CrmStore + AccessStore + ChangeStore + Send + Sync + 'static {
+pub trait Store:
+    SupplierStore
+    + StructureStore
+    + LinkStore
+    + ChannelStore
+    + ProductStore
+    + FileStore
+    + ImportStore
+    + ProcessReportStore
+    + OrderStore
+    + CrmStore
+    + AccessStore
+    + ChangeStore
+    + Send
+    + Sync
+    + 'static
+{
     /// A human description of the backend ("PostgreSQL host:port/db", "SQLite path").
     fn describe(&self) -> String;
 

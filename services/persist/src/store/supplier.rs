@@ -13,7 +13,11 @@ use crate::store::UpsertOutcome;
 pub trait SupplierStore {
     async fn create_supplier(&self, value: Supplier) -> StoreResult<Record<Supplier>>;
     async fn get_supplier(&self, lookup: &Lookup) -> StoreResult<Record<Supplier>>;
-    async fn update_supplier(&self, target: Target, value: Supplier) -> StoreResult<Record<Supplier>>;
+    async fn update_supplier(
+        &self,
+        target: Target,
+        value: Supplier,
+    ) -> StoreResult<Record<Supplier>>;
     async fn delete_supplier(&self, target: Target) -> StoreResult<i64>;
     /// Filters: text (code, name).
     async fn list_suppliers(&self, filter: &ListFilter) -> StoreResult<Page<Supplier>>;

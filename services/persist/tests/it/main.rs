@@ -2,8 +2,8 @@
 //! (a fresh database on the machine's server) and against SQLite (a fresh file), through the same
 //! `Store` trait: the two backends must behave identically.
 
-mod support;
 mod suite;
+mod support;
 
 /// Declares each test of a suite module once per backend:
 /// `<module>::postgres::<test>` and `<module>::sqlite::<test>`.

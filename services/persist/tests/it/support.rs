@@ -28,12 +28,18 @@ impl Backend {
             statement_timeout: std::time::Duration::from_secs(30),
         };
         let store = PgStore::connect(db.url(), &options).await?;
-        Ok(Self { store: Arc::new(store), _guard: Guard::Pg(db) })
+        Ok(Self {
+            store: Arc::new(store),
+            _guard: Guard::Pg(db),
+        })
     }
 
     pub async fn sqlite() -> anyhow::Result<Self> {
         let db = TestSqliteDatabase::create()?;
         let store = SqliteStore::open(&db.path()).await?;
-        Ok(Self { store: Arc::new(store), _guard: Guard::Sqlite(db) })
+        Ok(Self {
+            store: Arc::new(store),
+            _guard: Guard::Sqlite(db),
+        })
     }
 }

@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::Db;
 use super::base::Tx;
 use super::supplier_bulk::{ExistingItem, ItemRow};
-use super::Db;
 use crate::error::{StoreError, StoreResult};
 
 /// Stored id, sequence, creation time and hash of the given offers of one supplier.
@@ -77,7 +77,8 @@ struct Columns {
 }
 
 fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| StoreError::invalid("item", format!("cannot encode: {e}")))
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::invalid("item", format!("cannot encode: {e}")))
 }
 
 impl Columns {
@@ -158,12 +159,20 @@ const UNNEST: &str = "UNNEST($4::uuid[], $5::bigint[], $6::text[], $7::text[], $
      content_hash, search_text)";
 
 fn chunk_scope(rows: &[ItemRow<'_>]) -> Option<(Uuid, Option<Uuid>, DateTime<Utc>)> {
-    rows.first().map(|r| (r.item.supplier_id, r.item.last_import_run_id, r.meta.updated_at))
+    rows.first().map(|r| {
+        (
+            r.item.supplier_id,
+            r.item.last_import_run_id,
+            r.meta.updated_at,
+        )
+    })
 }
 
 /// Inserts new items: one statement for the chunk.
 pub(crate) async fn insert_items(tx: &mut Tx, rows: &[ItemRow<'_>]) -> StoreResult<()> {
-    let Some((supplier_id, run, now)) = chunk_scope(rows) else { return Ok(()) };
+    let Some((supplier_id, run, now)) = chunk_scope(rows) else {
+        return Ok(());
+    };
     let sql = format!(
         "INSERT INTO supplier_item (id, change_seq, created_at, updated_at, supplier_id, \
          offer_id, name, vendor, vendor_code, barcodes, description, category_name, url, \
@@ -182,7 +191,9 @@ pub(crate) async fn insert_items(tx: &mut Tx, rows: &[ItemRow<'_>]) -> StoreResu
 
 /// Replaces changed items: one statement for the chunk.
 pub(crate) async fn update_items(tx: &mut Tx, rows: &[ItemRow<'_>]) -> StoreResult<()> {
-    let Some((supplier_id, run, now)) = chunk_scope(rows) else { return Ok(()) };
+    let Some((supplier_id, run, now)) = chunk_scope(rows) else {
+        return Ok(());
+    };
     let sql = format!(
         "UPDATE supplier_item AS s SET change_seq = t.change_seq, updated_at = $3, \
          name = t.name, vendor = t.vendor, vendor_code = t.vendor_code, \

@@ -194,7 +194,10 @@ impl PgStore {
     /// Like [`PgStore::connect`], from parsed connection options.
     pub async fn connect_with(connect: PgConnectOptions, options: &PgOptions) -> StoreResult<Self> {
         let connect = connect
-            .options([("statement_timeout", format!("{}", options.statement_timeout.as_millis()))])
+            .options([(
+                "statement_timeout",
+                format!("{}", options.statement_timeout.as_millis()),
+            )])
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
         let description = format!(
             "PostgreSQL {}:{}/{}",
@@ -208,7 +211,11 @@ impl PgStore {
             .connect_with(connect)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { write: pool.clone(), read: pool, description })
+        Ok(Self {
+            write: pool.clone(),
+            read: pool,
+            description,
+        })
     }
 
     /// The pool, for benchmarks and tests that compare with raw SQL.

@@ -15,17 +15,22 @@ pub(crate) type Tx = Transaction<'static, Db>;
 /// the transaction ends, so writers are serialized and numbers become visible in commit order: a
 /// reader that has seen everything up to N will never later find a row numbered ≤ N.
 pub(crate) async fn take_seqs(tx: &mut Tx, n: i64) -> StoreResult<i64> {
-    let last: i64 =
-        sqlx::query_scalar("UPDATE change_counter SET value = value + $1 WHERE id = 1 RETURNING value")
-            .bind(n)
-            .fetch_one(&mut **tx)
-            .await?;
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE change_counter SET value = value + $1 WHERE id = 1 RETURNING value",
+    )
+    .bind(n)
+    .fetch_one(&mut **tx)
+    .await?;
     Ok(last - n + 1)
 }
 
 /// The highest change sequence number handed out.
 pub(crate) async fn current_seq(pool: &sqlx::Pool<Db>) -> StoreResult<i64> {
-    Ok(sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1").fetch_one(pool).await?)
+    Ok(
+        sqlx::query_scalar("SELECT value FROM change_counter WHERE id = 1")
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 /// Metadata of a row selected with `id, change_seq, created_at, updated_at`.
@@ -40,15 +45,22 @@ pub(crate) fn meta_from_row(row: &DbRow) -> StoreResult<Meta> {
 
 /// Metadata of a row about to be inserted.
 pub(crate) fn new_meta(seq: i64, now: DateTime<Utc>) -> Meta {
-    Meta { id: carpetti_util::new_id(), change_seq: seq, created_at: now, updated_at: now }
+    Meta {
+        id: carpetti_util::new_id(),
+        change_seq: seq,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// Whether a row with this id exists in `table`.
 pub(crate) async fn exists(tx: &mut Tx, table: &'static str, id: Uuid) -> StoreResult<bool> {
-    let found: Option<i64> = sqlx::query_scalar(&format!("SELECT CAST(1 AS BIGINT) FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT CAST(1 AS BIGINT) FROM {table} WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
     Ok(found.is_some())
 }
 
@@ -80,7 +92,10 @@ pub(crate) async fn check_target(
     .bind(target.id)
     .fetch_optional(&mut **tx)
     .await?
-    .ok_or_else(|| StoreError::NotFound { entity, key: target.id.to_string() })?;
+    .ok_or_else(|| StoreError::NotFound {
+        entity,
+        key: target.id.to_string(),
+    })?;
     let meta = meta_from_row(&row)?;
     if let Some(expected) = target.expected_seq
         && expected != meta.change_seq
@@ -138,7 +153,10 @@ pub(crate) async fn delete_with_tombstone(
 }
 
 /// Maps a unique-key violation on insert or update to ALREADY_EXISTS for `key`.
-pub(crate) fn on_duplicate(entity: &'static str, key: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+pub(crate) fn on_duplicate(
+    entity: &'static str,
+    key: impl Into<String>,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
     let key = key.into();
     move |error| match &error {
         sqlx::Error::Database(db) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
@@ -150,7 +168,11 @@ pub(crate) fn on_duplicate(entity: &'static str, key: impl Into<String>) -> impl
 
 /// Starts a list query: `SELECT {columns} FROM {table} WHERE change_seq > after_seq`; the caller
 /// appends `AND …` filters and then calls [`finish_list`].
-pub(crate) fn start_list<'a>(columns: &str, table: &str, filter: &ListFilter) -> QueryBuilder<'a, Db> {
+pub(crate) fn start_list<'a>(
+    columns: &str,
+    table: &str,
+    filter: &ListFilter,
+) -> QueryBuilder<'a, Db> {
     let mut qb = QueryBuilder::new(format!("SELECT {columns} FROM {table} WHERE change_seq > "));
     qb.push_bind(filter.after_seq);
     qb
@@ -158,7 +180,10 @@ pub(crate) fn start_list<'a>(columns: &str, table: &str, filter: &ListFilter) ->
 
 /// Appends a `column LIKE %text%` filter on normalized search text.
 pub(crate) fn push_text_filter(qb: &mut QueryBuilder<'_, Db>, column: &str, text: &str) {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     qb.push(format!(" AND {column} LIKE "));
     qb.push_bind(format!("%{escaped}%"));
     qb.push(" ESCAPE '\\'");
@@ -179,7 +204,10 @@ pub(crate) fn into_page<T>(mut items: Vec<Record<T>>, filter: &ListFilter) -> Pa
     } else {
         None
     };
-    Page { items, next_after_seq }
+    Page {
+        items,
+        next_after_seq,
+    }
 }
 
 /// Selects one row by id or by business key with `sql_by_id` / `sql_by_key` (`$1`, and `$2` for a
@@ -193,17 +221,34 @@ pub(crate) async fn fetch_one_by(
     sql_by_scoped_key: Option<&str>,
 ) -> StoreResult<DbRow> {
     let row = match lookup {
-        Lookup::Id(id) => sqlx::query(sql_by_id).bind(*id).fetch_optional(pool).await?,
+        Lookup::Id(id) => {
+            sqlx::query(sql_by_id)
+                .bind(*id)
+                .fetch_optional(pool)
+                .await?
+        }
         Lookup::Key(key) => match sql_by_key {
             Some(sql) => sqlx::query(sql).bind(key).fetch_optional(pool).await?,
             None => {
-                return Err(StoreError::invalid("key", format!("{entity} is not looked up by key alone")));
+                return Err(StoreError::invalid(
+                    "key",
+                    format!("{entity} is not looked up by key alone"),
+                ));
             }
         },
         Lookup::ScopedKey(scope, key) => match sql_by_scoped_key {
-            Some(sql) => sqlx::query(sql).bind(*scope).bind(key).fetch_optional(pool).await?,
+            Some(sql) => {
+                sqlx::query(sql)
+                    .bind(*scope)
+                    .bind(key)
+                    .fetch_optional(pool)
+                    .await?
+            }
             None => {
-                return Err(StoreError::invalid("scope_id", format!("{entity} has no scoped key")));
+                return Err(StoreError::invalid(
+                    "scope_id",
+                    format!("{entity} has no scoped key"),
+                ));
             }
         },
     };

@@ -64,7 +64,9 @@ pub(crate) fn item_from_row(row: &DbRow) -> StoreResult<Record<SupplierItem>> {
             url: row.try_get("url")?,
             pictures: pictures.0,
             price: money_from_db(price, "supplier_item.price")?,
-            old_price: old_price.map(|p| money_from_db(p, "supplier_item.old_price")).transpose()?,
+            old_price: old_price
+                .map(|p| money_from_db(p, "supplier_item.old_price"))
+                .transpose()?,
             currency: stored_enum(Currency::parse(&currency), "supplier_item.currency")?,
             stock: row.try_get("stock")?,
             available: row.try_get("available")?,
@@ -141,10 +143,12 @@ pub(crate) async fn write_item(
 }
 
 async fn read_item(tx: &mut Tx, id: uuid::Uuid) -> StoreResult<Record<SupplierItem>> {
-    let row = sqlx::query(&format!("SELECT {ITEM_COLUMNS} FROM supplier_item WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {ITEM_COLUMNS} FROM supplier_item WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
     item_from_row(&row)
 }
 
@@ -156,7 +160,12 @@ async fn check_item_refs(tx: &mut Tx, item: &SupplierItem) -> StoreResult<()> {
     Ok(())
 }
 
-async fn write_supplier(tx: &mut Tx, meta: &crate::model::Meta, value: &Supplier, insert: bool) -> StoreResult<()> {
+async fn write_supplier(
+    tx: &mut Tx,
+    meta: &crate::model::Meta,
+    value: &Supplier,
+    insert: bool,
+) -> StoreResult<()> {
     let sql = if insert {
         "INSERT INTO supplier (id, change_seq, created_at, updated_at, code, name, feed_url, \
          feed_format, schedule, active, settings) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -191,7 +200,11 @@ impl SupplierStore for Backend {
         let meta = new_meta(seq, carpetti_util::now());
         write_supplier(&mut tx, &meta, &value, true).await?;
         tx.commit().await?;
-        Ok(Record { meta, value, refs: crate::model::Refs::default() })
+        Ok(Record {
+            meta,
+            value,
+            refs: crate::model::Refs::default(),
+        })
     }
 
     async fn get_supplier(&self, lookup: &Lookup) -> StoreResult<Record<Supplier>> {
@@ -200,21 +213,35 @@ impl SupplierStore for Backend {
             "supplier",
             lookup,
             &format!("SELECT {SUPPLIER_COLUMNS} FROM supplier WHERE id = $1"),
-            Some(&format!("SELECT {SUPPLIER_COLUMNS} FROM supplier WHERE code = $1")),
+            Some(&format!(
+                "SELECT {SUPPLIER_COLUMNS} FROM supplier WHERE code = $1"
+            )),
             None,
         )
         .await?;
         supplier_from_row(&row)
     }
 
-    async fn update_supplier(&self, target: Target, value: Supplier) -> StoreResult<Record<Supplier>> {
+    async fn update_supplier(
+        &self,
+        target: Target,
+        value: Supplier,
+    ) -> StoreResult<Record<Supplier>> {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "supplier", "supplier", target).await?;
-        let meta = crate::model::Meta { change_seq: seq, updated_at: carpetti_util::now(), ..old };
+        let meta = crate::model::Meta {
+            change_seq: seq,
+            updated_at: carpetti_util::now(),
+            ..old
+        };
         write_supplier(&mut tx, &meta, &value, false).await?;
         tx.commit().await?;
-        Ok(Record { meta, value, refs: crate::model::Refs::default() })
+        Ok(Record {
+            meta,
+            value,
+            refs: crate::model::Refs::default(),
+        })
     }
 
     async fn delete_supplier(&self, target: Target) -> StoreResult<i64> {
@@ -235,7 +262,10 @@ impl SupplierStore for Backend {
         }
         finish_list(&mut qb, filter);
         let rows = qb.build().fetch_all(&self.read).await?;
-        let items = rows.iter().map(supplier_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = rows
+            .iter()
+            .map(supplier_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         Ok(into_page(items, filter))
     }
 
@@ -274,7 +304,11 @@ impl SupplierStore for Backend {
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "supplier_item", "supplier item", target).await?;
         check_item_refs(&mut tx, &value).await?;
-        let meta = crate::model::Meta { change_seq: seq, updated_at: carpetti_util::now(), ..old };
+        let meta = crate::model::Meta {
+            change_seq: seq,
+            updated_at: carpetti_util::now(),
+            ..old
+        };
         write_item(&mut tx, &meta, &value, &value.content_hash(), false).await?;
         let stored = read_item(&mut tx, meta.id).await?;
         tx.commit().await?;
@@ -282,7 +316,14 @@ impl SupplierStore for Backend {
     }
 
     async fn delete_supplier_item(&self, target: Target) -> StoreResult<i64> {
-        delete_with_tombstone(&self.write, "supplier_item", "supplier item", "offer_id", target).await
+        delete_with_tombstone(
+            &self.write,
+            "supplier_item",
+            "supplier item",
+            "offer_id",
+            target,
+        )
+        .await
     }
 
     async fn list_supplier_items(&self, filter: &ListFilter) -> StoreResult<Page<SupplierItem>> {
@@ -315,7 +356,10 @@ impl SupplierStore for Backend {
         }
         finish_list(&mut qb, filter);
         let rows = qb.build().fetch_all(&self.read).await?;
-        let items = rows.iter().map(item_from_row).collect::<StoreResult<Vec<_>>>()?;
+        let items = rows
+            .iter()
+            .map(item_from_row)
+            .collect::<StoreResult<Vec<_>>>()?;
         Ok(into_page(items, filter))
     }
 

@@ -48,13 +48,21 @@ pub(crate) async fn upsert_items(
         if let Some(earlier) = latest.insert(item.offer_id.as_str().to_owned(), i) {
             outcomes[earlier] = Some(UpsertOutcome::Rejected(StoreError::invalid(
                 "offer_id",
-                format!("offer {} appears again later in the same chunk; the later one is kept", item.offer_id),
+                format!(
+                    "offer {} appears again later in the same chunk; the later one is kept",
+                    item.offer_id
+                ),
             )));
         }
     }
     let hashes: Vec<ContentHash> = items.iter().map(SupplierItem::content_hash).collect();
-    let live: Vec<usize> = (0..items.len()).filter(|&i| outcomes[i].is_none()).collect();
-    let keys: Vec<String> = live.iter().map(|&i| items[i].offer_id.as_str().to_owned()).collect();
+    let live: Vec<usize> = (0..items.len())
+        .filter(|&i| outcomes[i].is_none())
+        .collect();
+    let keys: Vec<String> = live
+        .iter()
+        .map(|&i| items[i].offer_id.as_str().to_owned())
+        .collect();
 
     // Read without a lock first: a chunk that changes nothing writes nothing and locks nothing.
     let before = bulk::existing_items(&store.read, supplier_id, &keys).await?;
@@ -62,19 +70,33 @@ pub(crate) async fn upsert_items(
     for &i in &live {
         match before.get(items[i].offer_id.as_str()) {
             Some(old) if old.content_hash == hashes[i].as_str() => {
-                outcomes[i] = Some(UpsertOutcome::Unchanged { id: old.id, change_seq: old.change_seq });
+                outcomes[i] = Some(UpsertOutcome::Unchanged {
+                    id: old.id,
+                    change_seq: old.change_seq,
+                });
             }
             _ => pending.push(i),
         }
     }
     if !pending.is_empty() {
-        write_pending(store, supplier_id, import_run_id, &items, &hashes, &pending, &mut outcomes).await?;
+        write_pending(
+            store,
+            supplier_id,
+            import_run_id,
+            &items,
+            &hashes,
+            &pending,
+            &mut outcomes,
+        )
+        .await?;
     }
     Ok(outcomes
         .into_iter()
         .map(|o| {
             o.unwrap_or_else(|| {
-                UpsertOutcome::Rejected(StoreError::FailedPrecondition("item was not processed".into()))
+                UpsertOutcome::Rejected(StoreError::FailedPrecondition(
+                    "item was not processed".into(),
+                ))
             })
         })
         .collect())
@@ -96,14 +118,20 @@ async fn write_pending(
     if let Some(run) = import_run_id {
         require_ref(&mut tx, "import_run", "import_run_id", run).await?;
     }
-    let keys: Vec<String> = pending.iter().map(|&i| items[i].offer_id.as_str().to_owned()).collect();
+    let keys: Vec<String> = pending
+        .iter()
+        .map(|&i| items[i].offer_id.as_str().to_owned())
+        .collect();
     let current = bulk::existing_items(&mut *tx, supplier_id, &keys).await?;
     let mut to_insert = Vec::new();
     let mut to_update = Vec::new();
     for &i in pending {
         match current.get(items[i].offer_id.as_str()) {
             Some(old) if old.content_hash == hashes[i].as_str() => {
-                outcomes[i] = Some(UpsertOutcome::Unchanged { id: old.id, change_seq: old.change_seq });
+                outcomes[i] = Some(UpsertOutcome::Unchanged {
+                    id: old.id,
+                    change_seq: old.change_seq,
+                });
             }
             Some(old) => to_update.push((i, old.id, old.created_at)),
             None => to_insert.push(i),
@@ -116,15 +144,34 @@ async fn write_pending(
     for &i in &to_insert {
         let meta = new_meta(seq, now);
         seq += 1;
-        outcomes[i] = Some(UpsertOutcome::Created { id: meta.id, change_seq: meta.change_seq });
-        inserts.push(ItemRow { meta, item: &items[i], hash: &hashes[i] });
+        outcomes[i] = Some(UpsertOutcome::Created {
+            id: meta.id,
+            change_seq: meta.change_seq,
+        });
+        inserts.push(ItemRow {
+            meta,
+            item: &items[i],
+            hash: &hashes[i],
+        });
     }
     let mut updates = Vec::with_capacity(to_update.len());
     for &(i, id, created_at) in &to_update {
-        let meta = Meta { id, change_seq: seq, created_at, updated_at: now };
+        let meta = Meta {
+            id,
+            change_seq: seq,
+            created_at,
+            updated_at: now,
+        };
         seq += 1;
-        outcomes[i] = Some(UpsertOutcome::Updated { id, change_seq: meta.change_seq });
-        updates.push(ItemRow { meta, item: &items[i], hash: &hashes[i] });
+        outcomes[i] = Some(UpsertOutcome::Updated {
+            id,
+            change_seq: meta.change_seq,
+        });
+        updates.push(ItemRow {
+            meta,
+            item: &items[i],
+            hash: &hashes[i],
+        });
     }
     bulk::insert_items(&mut tx, &inserts).await?;
     bulk::update_items(&mut tx, &updates).await?;

@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::Db;
 use super::base::Tx;
 use super::supplier_bulk::{ExistingItem, ItemRow};
-use super::Db;
 use crate::error::{StoreError, StoreResult};
 
 /// Stored id, sequence, creation time and hash of the given offers of one supplier.

@@ -204,7 +204,11 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { write, read, description: format!("SQLite {}", path.display()) })
+        Ok(Self {
+            write,
+            read,
+            description: format!("SQLite {}", path.display()),
+        })
     }
 }
 

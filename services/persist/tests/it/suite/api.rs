@@ -25,8 +25,13 @@ async fn serve(store: DynStore) -> anyhow::Result<Running> {
     tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let channel = Channel::from_shared(format!("http://{address}"))?.connect().await?;
-    Ok(Running { channel, _stop: stop })
+    let channel = Channel::from_shared(format!("http://{address}"))?
+        .connect()
+        .await?;
+    Ok(Running {
+        channel,
+        _stop: stop,
+    })
 }
 
 fn supplier(code: &str) -> pb::Supplier {
@@ -55,11 +60,16 @@ pub async fn health_and_reflection(store: DynStore) -> anyhow::Result<()> {
     let mut health = tonic_health::pb::health_client::HealthClient::new(running.channel.clone());
     for service in ["", "carpetti.persist.v1.SupplierService"] {
         let status = health
-            .check(tonic_health::pb::HealthCheckRequest { service: service.into() })
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: service.into(),
+            })
             .await?
             .into_inner()
             .status;
-        assert_eq!(status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
+        assert_eq!(
+            status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+        );
     }
 
     use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
@@ -70,14 +80,23 @@ pub async fn health_and_reflection(store: DynStore) -> anyhow::Result<()> {
         host: String::new(),
         message_request: Some(MessageRequest::ListServices(String::new())),
     };
-    let mut answers = reflection.server_reflection_info(tokio_stream::iter([request])).await?.into_inner();
+    let mut answers = reflection
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await?
+        .into_inner();
     let answer = answers.next().await.expect("one answer")?;
     let Some(MessageResponse::ListServicesResponse(list)) = answer.message_response else {
         anyhow::bail!("unexpected reflection answer {answer:?}");
     };
     let names: Vec<String> = list.service.into_iter().map(|s| s.name).collect();
-    for expected in ["carpetti.persist.v1.SupplierService", "grpc.health.v1.Health"] {
-        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    for expected in [
+        "carpetti.persist.v1.SupplierService",
+        "grpc.health.v1.Health",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
     }
     Ok(())
 }
@@ -90,38 +109,67 @@ pub async fn invalid_argument_names_the_field(store: DynStore) -> anyhow::Result
 
     let mut negative = item("A-1", "-5");
     negative.supplier_id = supplier_id.clone();
-    let status = client.create_supplier_item(negative).await.expect_err("negative price");
+    let status = client
+        .create_supplier_item(negative)
+        .await
+        .expect_err("negative price");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert!(status.message().contains("price"), "{}", status.message());
-    let bad = status.get_error_details().bad_request().cloned().expect("BadRequest detail");
+    let bad = status
+        .get_error_details()
+        .bad_request()
+        .cloned()
+        .expect("BadRequest detail");
     assert_eq!(bad.field_violations[0].field, "price");
 
-    let status = client.create_supplier(supplier("  ")).await.expect_err("empty code");
+    let status = client
+        .create_supplier(supplier("  "))
+        .await
+        .expect_err("empty code");
     assert_eq!(status.code(), Code::InvalidArgument);
     assert!(status.message().contains("code"));
 
-    let status = client.create_supplier(supplier("acme")).await.expect_err("duplicate");
+    let status = client
+        .create_supplier(supplier("acme"))
+        .await
+        .expect_err("duplicate");
     assert_eq!(status.code(), Code::AlreadyExists);
 
     let mut orphan = item("A-2", "10");
     orphan.supplier_id = uuid::Uuid::now_v7().to_string();
-    let status = client.create_supplier_item(orphan).await.expect_err("unknown supplier");
+    let status = client
+        .create_supplier_item(orphan)
+        .await
+        .expect_err("unknown supplier");
     assert_eq!(status.code(), Code::InvalidArgument);
-    assert!(status.message().contains("supplier_id"), "{}", status.message());
+    assert!(
+        status.message().contains("supplier_id"),
+        "{}",
+        status.message()
+    );
 
     let status = client
-        .get_supplier(api::GetRequest { id: "not-a-uuid".into(), ..Default::default() })
+        .get_supplier(api::GetRequest {
+            id: "not-a-uuid".into(),
+            ..Default::default()
+        })
         .await
         .expect_err("bad id");
     assert_eq!(status.code(), Code::InvalidArgument);
     let status = client
-        .get_supplier(api::GetRequest { key: "nobody".into(), ..Default::default() })
+        .get_supplier(api::GetRequest {
+            key: "nobody".into(),
+            ..Default::default()
+        })
         .await
         .expect_err("missing");
     assert_eq!(status.code(), Code::NotFound);
 
     // nothing was written by the rejected requests
-    let items = client.list_supplier_items(api::ListQuery::default()).await?.into_inner();
+    let items = client
+        .list_supplier_items(api::ListQuery::default())
+        .await?
+        .into_inner();
     assert!(items.items.is_empty());
     Ok(())
 }
@@ -130,7 +178,10 @@ async fn upsert(
     client: &mut SupplierServiceClient<Channel>,
     chunks: Vec<api::UpsertSupplierItemsRequest>,
 ) -> Result<Vec<api::BulkUpsertResponse>, tonic::Status> {
-    let mut stream = client.upsert_supplier_items(tokio_stream::iter(chunks)).await?.into_inner();
+    let mut stream = client
+        .upsert_supplier_items(tokio_stream::iter(chunks))
+        .await?
+        .into_inner();
     let mut answers = Vec::new();
     while let Some(answer) = stream.message().await? {
         answers.push(answer);
@@ -150,18 +201,35 @@ pub async fn bulk_stream_answers_per_item(store: DynStore) -> anyhow::Result<()>
     use api::ItemOutcome::{Created, Rejected, Unchanged, Updated};
     let running = serve(store).await?;
     let mut client = SupplierServiceClient::new(running.channel.clone());
-    let supplier_id = client.create_supplier(supplier("bulk")).await?.into_inner().meta.expect("meta").id;
-    let chunk = |items: Vec<pb::SupplierItem>, with_supplier: bool| api::UpsertSupplierItemsRequest {
-        supplier_id: if with_supplier { supplier_id.clone() } else { String::new() },
-        import_run_id: String::new(),
-        items,
-    };
+    let supplier_id = client
+        .create_supplier(supplier("bulk"))
+        .await?
+        .into_inner()
+        .meta
+        .expect("meta")
+        .id;
+    let chunk =
+        |items: Vec<pb::SupplierItem>, with_supplier: bool| api::UpsertSupplierItemsRequest {
+            supplier_id: if with_supplier {
+                supplier_id.clone()
+            } else {
+                String::new()
+            },
+            import_run_id: String::new(),
+            items,
+        };
 
     let first = upsert(
         &mut client,
         vec![
-            chunk(vec![item("O-1", "100"), item("O-2", "-1"), item("O-3", "300")], true),
-            chunk(vec![item("O-4", "400"), item("O-3", "301"), item("O-3", "302")], false),
+            chunk(
+                vec![item("O-1", "100"), item("O-2", "-1"), item("O-3", "300")],
+                true,
+            ),
+            chunk(
+                vec![item("O-4", "400"), item("O-3", "301"), item("O-3", "302")],
+                false,
+            ),
         ],
     )
     .await?;
@@ -180,10 +248,22 @@ pub async fn bulk_stream_answers_per_item(store: DynStore) -> anyhow::Result<()>
     assert_eq!(rejected.field, "price");
     assert!(rejected.reason.contains("negative"), "{}", rejected.reason);
     let summary = first.last().and_then(|a| a.summary).expect("summary last");
-    assert_eq!((summary.received, summary.created, summary.updated, summary.rejected), (6, 3, 1, 2));
+    assert_eq!(
+        (
+            summary.received,
+            summary.created,
+            summary.updated,
+            summary.rejected
+        ),
+        (6, 3, 1, 2)
+    );
 
     let stored = client
-        .get_supplier_item(api::GetRequest { key: "O-3".into(), scope_id: supplier_id.clone(), ..Default::default() })
+        .get_supplier_item(api::GetRequest {
+            key: "O-3".into(),
+            scope_id: supplier_id.clone(),
+            ..Default::default()
+        })
         .await?
         .into_inner();
     assert_eq!(stored.price, "302", "the later duplicate wins");
@@ -191,17 +271,30 @@ pub async fn bulk_stream_answers_per_item(store: DynStore) -> anyhow::Result<()>
 
     let again = upsert(
         &mut client,
-        vec![chunk(vec![item("O-1", "100"), item("O-3", "302"), item("O-4", "450")], true)],
+        vec![chunk(
+            vec![item("O-1", "100"), item("O-3", "302"), item("O-4", "450")],
+            true,
+        )],
     )
     .await?;
     assert_eq!(
         outcomes(&again),
-        vec![(0, "O-1".into(), Unchanged), (1, "O-3".into(), Unchanged), (2, "O-4".into(), Updated)]
+        vec![
+            (0, "O-1".into(), Unchanged),
+            (1, "O-3".into(), Unchanged),
+            (2, "O-4".into(), Updated)
+        ]
     );
     let unchanged = &again[0].results[1];
-    assert_eq!(unchanged.change_seq, stored.meta.expect("meta").change_seq, "no write on unchanged");
+    assert_eq!(
+        unchanged.change_seq,
+        stored.meta.expect("meta").change_seq,
+        "no write on unchanged"
+    );
 
-    let status = upsert(&mut client, vec![chunk(vec![item("O-9", "1")], false)]).await.expect_err("no supplier");
+    let status = upsert(&mut client, vec![chunk(vec![item("O-9", "1")], false)])
+        .await
+        .expect_err("no supplier");
     assert_eq!(status.code(), Code::InvalidArgument);
     Ok(())
 }
@@ -212,7 +305,10 @@ pub async fn list_pages_through_cursor(store: DynStore) -> anyhow::Result<()> {
     for i in 0..5 {
         client.create_supplier(supplier(&format!("s-{i}"))).await?;
     }
-    let mut query = api::ListQuery { page_size: 2, ..Default::default() };
+    let mut query = api::ListQuery {
+        page_size: 2,
+        ..Default::default()
+    };
     let mut codes = Vec::new();
     loop {
         let page = client.list_suppliers(query.clone()).await?.into_inner();
@@ -224,7 +320,10 @@ pub async fn list_pages_through_cursor(store: DynStore) -> anyhow::Result<()> {
     }
     assert_eq!(codes, ["s-0", "s-1", "s-2", "s-3", "s-4"]);
     let status = client
-        .list_suppliers(api::ListQuery { cursor: "garbage".into(), ..Default::default() })
+        .list_suppliers(api::ListQuery {
+            cursor: "garbage".into(),
+            ..Default::default()
+        })
         .await
         .expect_err("bad cursor");
     assert_eq!(status.code(), Code::InvalidArgument);

@@ -35,7 +35,11 @@ pub fn item(supplier_id: Uuid, offer: &str) -> SupplierItem {
         available: true,
         pack_quantity: 1,
         group_id: None,
-        params: vec![Param { name: "Цвет".to_owned(), value: "белый".to_owned(), unit: None }],
+        params: vec![Param {
+            name: "Цвет".to_owned(),
+            value: "белый".to_owned(),
+            unit: None,
+        }],
         weight_g: Some(1200),
         length_mm: Some(220),
         width_mm: Some(160),

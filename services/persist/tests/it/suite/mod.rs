@@ -2,17 +2,17 @@
 
 pub mod access;
 pub mod api;
-pub mod crm;
-pub mod orders;
 pub mod change_feed;
 pub mod changes;
+pub mod channels;
+pub mod crm;
 pub mod files;
+pub mod fixtures;
 pub mod import_reports;
 pub mod imports;
-pub mod processes;
-pub mod fixtures;
 pub mod links;
-pub mod channels;
+pub mod orders;
+pub mod processes;
 pub mod products;
 pub mod products_bulk;
 pub mod structure;

@@ -17,7 +17,13 @@ pub async fn crud_round_trip(store: DynStore) -> anyhow::Result<()> {
     changed.name = "ACME Ltd".into();
     changed.active = false;
     let updated = store
-        .update_supplier(Target { id: created.meta.id, expected_seq: Some(created.meta.change_seq) }, changed)
+        .update_supplier(
+            Target {
+                id: created.meta.id,
+                expected_seq: Some(created.meta.change_seq),
+            },
+            changed,
+        )
         .await?;
     assert!(updated.meta.change_seq > created.meta.change_seq);
     assert_eq!(updated.meta.created_at, created.meta.created_at);
@@ -30,8 +36,20 @@ pub async fn crud_round_trip(store: DynStore) -> anyhow::Result<()> {
 
 pub async fn duplicate_code_is_already_exists(store: DynStore) -> anyhow::Result<()> {
     store.create_supplier(fixtures::supplier("dup")).await?;
-    let err = store.create_supplier(fixtures::supplier("dup")).await.expect_err("duplicate");
-    assert!(matches!(err, StoreError::AlreadyExists { entity: "supplier", .. }), "{err:?}");
+    let err = store
+        .create_supplier(fixtures::supplier("dup"))
+        .await
+        .expect_err("duplicate");
+    assert!(
+        matches!(
+            err,
+            StoreError::AlreadyExists {
+                entity: "supplier",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     // nothing half-written: still exactly one
     let page = store.list_suppliers(&ListFilter::new()).await?;
     assert_eq!(page.items.len(), 1);
@@ -40,12 +58,24 @@ pub async fn duplicate_code_is_already_exists(store: DynStore) -> anyhow::Result
 
 pub async fn optimistic_update_conflicts(store: DynStore) -> anyhow::Result<()> {
     let created = store.create_supplier(fixtures::supplier("occ")).await?;
-    let target = Target { id: created.meta.id, expected_seq: Some(created.meta.change_seq) };
+    let target = Target {
+        id: created.meta.id,
+        expected_seq: Some(created.meta.change_seq),
+    };
     store.update_supplier(target, created.value.clone()).await?;
-    let err = store.update_supplier(target, created.value.clone()).await.expect_err("stale");
+    let err = store
+        .update_supplier(target, created.value.clone())
+        .await
+        .expect_err("stale");
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
-    let missing = Target { id: carpetti_util::new_id(), expected_seq: None };
-    let err = store.update_supplier(missing, created.value).await.expect_err("missing");
+    let missing = Target {
+        id: carpetti_util::new_id(),
+        expected_seq: None,
+    };
+    let err = store
+        .update_supplier(missing, created.value)
+        .await
+        .expect_err("missing");
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
     Ok(())
 }
@@ -53,9 +83,17 @@ pub async fn optimistic_update_conflicts(store: DynStore) -> anyhow::Result<()> 
 pub async fn delete_leaves_tombstone(store: DynStore) -> anyhow::Result<()> {
     let created = store.create_supplier(fixtures::supplier("gone")).await?;
     let before = store.current_seq().await?;
-    let seq = store.delete_supplier(Target { id: created.meta.id, expected_seq: None }).await?;
+    let seq = store
+        .delete_supplier(Target {
+            id: created.meta.id,
+            expected_seq: None,
+        })
+        .await?;
     assert!(seq > before);
-    let err = store.get_supplier(&Lookup::Id(created.meta.id)).await.expect_err("deleted");
+    let err = store
+        .get_supplier(&Lookup::Id(created.meta.id))
+        .await
+        .expect_err("deleted");
     assert!(matches!(err, StoreError::NotFound { .. }));
     let tombstones = store.list_tombstones(before, 10, None).await?;
     assert_eq!(tombstones.len(), 1);
@@ -63,16 +101,30 @@ pub async fn delete_leaves_tombstone(store: DynStore) -> anyhow::Result<()> {
     assert_eq!(tombstones[0].entity_id, created.meta.id);
     assert_eq!(tombstones[0].business_key, "gone");
     assert_eq!(tombstones[0].seq, seq);
-    assert!(store.list_tombstones(before, 10, Some("product")).await?.is_empty());
+    assert!(
+        store
+            .list_tombstones(before, 10, Some("product"))
+            .await?
+            .is_empty()
+    );
     Ok(())
 }
 
 pub async fn list_pages_by_change_seq(store: DynStore) -> anyhow::Result<()> {
     let mut ids = Vec::new();
     for i in 0..7 {
-        ids.push(store.create_supplier(fixtures::supplier(&format!("p{i}"))).await?.meta.id);
+        ids.push(
+            store
+                .create_supplier(fixtures::supplier(&format!("p{i}")))
+                .await?
+                .meta
+                .id,
+        );
     }
-    let mut filter = ListFilter { limit: 3, ..ListFilter::new() };
+    let mut filter = ListFilter {
+        limit: 3,
+        ..ListFilter::new()
+    };
     let mut seen = Vec::new();
     loop {
         let page = store.list_suppliers(&filter).await?;
@@ -87,16 +139,38 @@ pub async fn list_pages_by_change_seq(store: DynStore) -> anyhow::Result<()> {
     // "changed since N": touch one, it alone comes back
     let mark = store.current_seq().await?;
     let third = store.get_supplier(&Lookup::Id(ids[2])).await?;
-    store.update_supplier(Target { id: ids[2], expected_seq: None }, third.value).await?;
-    let since = store.list_suppliers(&ListFilter { after_seq: mark, ..ListFilter::new() }).await?;
-    assert_eq!(since.items.iter().map(|r| r.meta.id).collect::<Vec<_>>(), vec![ids[2]]);
+    store
+        .update_supplier(
+            Target {
+                id: ids[2],
+                expected_seq: None,
+            },
+            third.value,
+        )
+        .await?;
+    let since = store
+        .list_suppliers(&ListFilter {
+            after_seq: mark,
+            ..ListFilter::new()
+        })
+        .await?;
+    assert_eq!(
+        since.items.iter().map(|r| r.meta.id).collect::<Vec<_>>(),
+        vec![ids[2]]
+    );
 
     let text = store
-        .list_suppliers(&ListFilter { text: Some("p4".into()), ..ListFilter::new() })
+        .list_suppliers(&ListFilter {
+            text: Some("p4".into()),
+            ..ListFilter::new()
+        })
         .await?;
     assert_eq!(text.items.len(), 1);
     let err = store
-        .list_suppliers(&ListFilter { channel_id: Some(ids[0]), ..ListFilter::new() })
+        .list_suppliers(&ListFilter {
+            channel_id: Some(ids[0]),
+            ..ListFilter::new()
+        })
         .await
         .expect_err("unsupported filter");
     assert!(matches!(err, StoreError::InvalidArgument { ref field, .. } if field == "channel_id"));
@@ -105,13 +179,23 @@ pub async fn list_pages_by_change_seq(store: DynStore) -> anyhow::Result<()> {
 
 pub async fn supplier_with_items_cannot_be_deleted(store: DynStore) -> anyhow::Result<()> {
     let supplier = store.create_supplier(fixtures::supplier("busy")).await?;
-    store.create_supplier_item(fixtures::item(supplier.meta.id, "o-1")).await?;
+    store
+        .create_supplier_item(fixtures::item(supplier.meta.id, "o-1"))
+        .await?;
     let err = store
-        .delete_supplier(Target { id: supplier.meta.id, expected_seq: None })
+        .delete_supplier(Target {
+            id: supplier.meta.id,
+            expected_seq: None,
+        })
         .await
         .expect_err("referenced");
     assert!(matches!(err, StoreError::FailedPrecondition(_)), "{err:?}");
-    assert!(store.get_supplier(&Lookup::Id(supplier.meta.id)).await.is_ok());
+    assert!(
+        store
+            .get_supplier(&Lookup::Id(supplier.meta.id))
+            .await
+            .is_ok()
+    );
     // and no tombstone was left by the failed delete
     assert!(store.list_tombstones(0, 10, None).await?.is_empty());
     Ok(())
@@ -128,7 +212,9 @@ pub async fn item_lookup_by_offer_and_text_search(store: DynStore) -> anyhow::Re
     iron.barcodes = vec!["96385074".into()];
     iron.available = false;
     store.create_supplier_item(iron).await?;
-    store.create_supplier_item(fixtures::item(other.meta.id, "K-1")).await?;
+    store
+        .create_supplier_item(fixtures::item(other.meta.id, "K-1"))
+        .await?;
 
     let found = store
         .get_supplier_item(&Lookup::ScopedKey(supplier.meta.id, "K-1".into()))
