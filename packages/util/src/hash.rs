@@ -1,9 +1,11 @@
-//! Content hashes: a BLAKE3 digest of an entity's normalized content, used to tell an unchanged
-//! re-import (no write at all) from a real change.
+//! Content hashes: a 128-bit XXH3 digest of an entity's normalized content, used to tell an
+//! unchanged re-import (no write at all) from a real change. This is change detection, not
+//! security: a fast non-cryptographic 128-bit hash makes accidental collisions negligible and costs
+//! a fraction of a cryptographic one on the hot path of every import.
 
 use std::fmt;
 
-/// The hex-encoded 128-bit BLAKE3 digest of some canonical bytes.
+/// The hex-encoded 128-bit XXH3 digest of some canonical bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ContentHash(String);
 
@@ -11,13 +13,18 @@ impl ContentHash {
     /// Hashes parts of a canonical representation; each part is length-prefixed so that
     /// `("ab", "c")` and `("a", "bc")` hash differently.
     pub fn of_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut hasher = blake3::Hasher::new();
+        let mut buffer = Vec::new();
         for part in parts {
-            hasher.update(&(part.len() as u64).to_le_bytes());
-            hasher.update(part);
+            buffer.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            buffer.extend_from_slice(part);
         }
-        let digest = hasher.finalize();
-        Self(hex::encode(&digest.as_bytes()[..16]))
+        Self::of_bytes(&buffer)
+    }
+
+    fn of_bytes(bytes: &[u8]) -> Self {
+        Self(hex::encode(
+            xxhash_rust::xxh3::xxh3_128(bytes).to_le_bytes(),
+        ))
     }
 
     /// A streaming builder: fields are fed one by one, each tagged and length-prefixed.
@@ -40,8 +47,7 @@ impl ContentHash {
 
 /// Feeds fields into a content hash. Every field is tagged (absent, text, list) and
 /// length-prefixed, so no two different field sequences produce the same byte stream. Fields are
-/// framed into one buffer and hashed once: BLAKE3's cost per `update` call dominates for the many
-/// tiny fields of an item.
+/// framed into one buffer and hashed once.
 pub struct ContentHasher {
     buffer: Vec<u8>,
 }
@@ -100,7 +106,7 @@ impl ContentHasher {
 
     /// The hash.
     pub fn finish(&self) -> ContentHash {
-        ContentHash(hex::encode(&blake3::hash(&self.buffer).as_bytes()[..16]))
+        ContentHash::of_bytes(&self.buffer)
     }
 }
 

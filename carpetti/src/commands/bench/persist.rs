@@ -190,7 +190,7 @@ async fn bench_store(
         .into_inner();
     let supplier_id = Uuid::parse_str(&supplier.meta.map(|m| m.id).unwrap_or_default())?;
 
-    let mut passes = Vec::new();
+    let mut passes = vec![client_cost(supplier_id, args, ctx, backend)?];
     for (pass, expect) in [
         ("upsert (new items)", Expect::Created),
         ("re-upsert (unchanged)", Expect::Unchanged),
@@ -209,6 +209,55 @@ async fn bench_store(
             passes,
         },
         supplier_id,
+    ))
+}
+
+/// What the client alone costs: generating and encoding the same messages, sending nothing. The
+/// client shares this machine's two cores with the server (and PostgreSQL) in every pass.
+fn client_cost(
+    supplier_id: Uuid,
+    args: &PersistBenchArgs,
+    ctx: &Context,
+    backend: Backend,
+) -> anyhow::Result<Pass> {
+    use prost::Message as _;
+    let bar = progress(
+        ctx,
+        args.items,
+        &format!("{} client only", name_of(backend)),
+    );
+    rss::reset_peak();
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    let mut index = 0;
+    while index < args.items {
+        let end = (index + args.chunk as u64).min(args.items);
+        let items = (index..end)
+            .map(|i| {
+                items::item(supplier_id, i, 0)
+                    .map(carpetti_persist::grpc::supplier::item_content_to_pb)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let message = api::UpsertSupplierItemsRequest {
+            supplier_id: supplier_id.to_string(),
+            import_run_id: String::new(),
+            items,
+        };
+        bytes += message.encode_to_vec().len();
+        bar.inc(end - index);
+        index = end;
+    }
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    let note = format!(
+        "{:.0} bytes per item on the wire",
+        bytes as f64 / args.items as f64
+    );
+    Ok(Pass::new(
+        "client only (generate + encode)",
+        args.items,
+        seconds,
+        note,
     ))
 }
 

@@ -99,44 +99,182 @@ where
     Box::pin(ReceiverStream::new(rx))
 }
 
-/// `UpsertSupplierItems`.
-pub fn supplier_items(
-    store: DynStore,
-    mut incoming: Streaming<api::UpsertSupplierItemsRequest>,
-) -> ResponseStream {
+/// One chunk after parsing: the items for the store (with the context the store call needs), their
+/// stream positions and keys, and the results of the items already rejected while parsing.
+pub struct Parsed<T, C> {
+    pub context: C,
+    pub items: Vec<T>,
+    pub positions: Vec<(u64, String)>,
+    pub rejected: Vec<api::ItemResult>,
+}
+
+impl<T, C> Parsed<T, C> {
+    /// An empty chunk with room for `capacity` items.
+    pub fn with_capacity(context: C, capacity: usize) -> Self {
+        Self {
+            context,
+            items: Vec::with_capacity(capacity),
+            positions: Vec::with_capacity(capacity),
+            rejected: Vec::new(),
+        }
+    }
+
+    /// Adds an item as parsed (`Ok`) or rejected (`Err`), at the next stream position.
+    pub fn push(&mut self, tally: &mut Tally, key: String, item: Result<T, StoreError>) {
+        let index = tally.next_index();
+        match item {
+            Ok(value) => {
+                self.positions.push((index, key));
+                self.items.push(value);
+            }
+            Err(error) => {
+                self.rejected
+                    .push(tally.result(index, key, UpsertOutcome::Rejected(error)))
+            }
+        }
+    }
+}
+
+type Written = Result<Vec<UpsertOutcome>, StoreError>;
+
+/// A chunk whose store call is running.
+struct InFlight {
+    write: tokio::task::JoinHandle<Written>,
+    positions: Vec<(u64, String)>,
+    rejected: Vec<api::ItemResult>,
+}
+
+/// Drives a bulk stream as a two-stage pipeline: while chunk *k* is written to the store (its own
+/// task), chunk *k+1* is received and parsed. Writes still happen one at a time and in stream
+/// order, so a later item for the same key always wins. Answers go out in stream order.
+pub fn pipeline<M, T, C, Parse, Write, Fut>(
+    what: &'static str,
+    mut incoming: Streaming<M>,
+    mut parse: Parse,
+    write: Write,
+) -> ResponseStream
+where
+    M: Send + 'static,
+    T: Send + 'static,
+    C: Send + 'static,
+    Parse: FnMut(M, &mut Tally) -> Result<Parsed<T, C>, Status> + Send + 'static,
+    Write: Fn(C, Vec<T>) -> Fut + Send + 'static,
+    Fut: Future<Output = Written> + Send + 'static,
+{
     respond(move |out| async move {
         let mut tally = Tally::default();
-        let mut scope: Option<(Uuid, Option<Uuid>)> = None;
+        let mut in_flight: Option<InFlight> = None;
         loop {
             let message = match incoming.message().await {
                 Ok(Some(message)) => message,
                 Ok(None) => break,
                 Err(status) => {
-                    tracing::warn!(%status, "bulk supplier item stream broke off");
+                    // The client is gone or broke the stream; committed chunks stay committed.
+                    tracing::warn!(%status, what, "bulk stream broke off");
                     return;
                 }
             };
-            let answer = supplier_chunk(&store, &mut scope, &mut tally, message).await;
-            let failed = answer.is_err();
-            if out.send(answer).await.is_err() || failed {
+            let parsed = parse(message, &mut tally);
+            if let Some(previous) = in_flight.take()
+                && !finish(previous, &mut tally, &out).await
+            {
                 return;
             }
+            let parsed = match parsed {
+                Ok(parsed) => parsed,
+                Err(status) => {
+                    let _ = out.send(Err(status)).await;
+                    return;
+                }
+            };
+            in_flight = Some(InFlight {
+                write: tokio::spawn(write(parsed.context, parsed.items)),
+                positions: parsed.positions,
+                rejected: parsed.rejected,
+            });
+        }
+        if let Some(previous) = in_flight.take()
+            && !finish(previous, &mut tally, &out).await
+        {
+            return;
         }
         let _ = out.send(Ok(tally.summary())).await;
     })
 }
 
-async fn supplier_chunk(
-    store: &DynStore,
-    scope: &mut Option<(Uuid, Option<Uuid>)>,
+/// Waits for a chunk's write and sends its answer; false when the stream must end.
+async fn finish(
+    chunk: InFlight,
     tally: &mut Tally,
-    message: api::UpsertSupplierItemsRequest,
-) -> Result<api::BulkUpsertResponse, Status> {
-    if message.items.len() > MAX_CHUNK {
+    out: &mpsc::Sender<Result<api::BulkUpsertResponse, Status>>,
+) -> bool {
+    let outcomes = match chunk.write.await {
+        Ok(Ok(outcomes)) => outcomes,
+        Ok(Err(error)) => {
+            let _ = out.send(Err(error.into())).await;
+            return false;
+        }
+        Err(join) => {
+            tracing::error!(error = %join, "bulk write task failed");
+            let _ = out
+                .send(Err(Status::internal("the chunk could not be written")))
+                .await;
+            return false;
+        }
+    };
+    let mut results = chunk.rejected;
+    results.reserve(outcomes.len());
+    for ((index, key), outcome) in chunk.positions.into_iter().zip(outcomes) {
+        results.push(tally.result(index, key, outcome));
+    }
+    results.sort_by_key(|r| r.index);
+    out.send(Ok(api::BulkUpsertResponse {
+        results,
+        summary: None,
+    }))
+    .await
+    .is_ok()
+}
+
+/// Rejects an oversized message.
+pub fn check_size(items: usize) -> Result<(), Status> {
+    if items > MAX_CHUNK {
         return Err(
             StoreError::invalid("items", format!("at most {MAX_CHUNK} items per message")).into(),
         );
     }
+    Ok(())
+}
+
+/// `UpsertSupplierItems`.
+pub fn supplier_items(
+    store: DynStore,
+    incoming: Streaming<api::UpsertSupplierItemsRequest>,
+) -> ResponseStream {
+    let mut scope: Option<(Uuid, Option<Uuid>)> = None;
+    pipeline(
+        "supplier items",
+        incoming,
+        move |message, tally| parse_supplier_chunk(&mut scope, tally, message),
+        move |(supplier_id, import_run_id), items| {
+            let store = store.clone();
+            async move {
+                store
+                    .upsert_supplier_items(supplier_id, import_run_id, items)
+                    .await
+            }
+        },
+    )
+}
+
+type SupplierChunk = Parsed<crate::model::supplier::SupplierItem, (Uuid, Option<Uuid>)>;
+
+fn parse_supplier_chunk(
+    scope: &mut Option<(Uuid, Option<Uuid>)>,
+    tally: &mut Tally,
+    message: api::UpsertSupplierItemsRequest,
+) -> Result<SupplierChunk, Status> {
+    check_size(message.items.len())?;
     let supplier = convert::opt_id("supplier_id", Some(&message.supplier_id))?;
     let run = convert::opt_id("import_run_id", Some(&message.import_run_id))?;
     let (supplier_id, import_run_id) = match (*scope, supplier) {
@@ -154,30 +292,14 @@ async fn supplier_chunk(
         (Some((id, first_run)), _) => (id, run.or(first_run)),
     };
     *scope = Some((supplier_id, import_run_id));
-
-    let mut results = Vec::with_capacity(message.items.len());
-    let mut parsed = Vec::with_capacity(message.items.len());
-    let mut positions = Vec::with_capacity(message.items.len());
+    let mut chunk = Parsed::with_capacity((supplier_id, import_run_id), message.items.len());
     for item in message.items {
-        let index = tally.next_index();
         let key = item.offer_id.clone();
-        match super::supplier::item_from_pb(item, Some(supplier_id)) {
-            Ok(value) => {
-                positions.push((index, key));
-                parsed.push(value);
-            }
-            Err(error) => results.push(tally.result(index, key, UpsertOutcome::Rejected(error))),
-        }
+        chunk.push(
+            tally,
+            key,
+            super::supplier::item_from_pb(item, Some(supplier_id)),
+        );
     }
-    let outcomes = store
-        .upsert_supplier_items(supplier_id, import_run_id, parsed)
-        .await?;
-    for ((index, key), outcome) in positions.into_iter().zip(outcomes) {
-        results.push(tally.result(index, key, outcome));
-    }
-    results.sort_by_key(|r| r.index);
-    Ok(api::BulkUpsertResponse {
-        results,
-        summary: None,
-    })
+    Ok(chunk)
 }
