@@ -153,4 +153,5 @@ on_both_backends!(access:
 
 on_both_backends!(changes:
     sequence_is_monotonic_and_unique,
+    cascaded_deletes_leave_tombstones,
 );

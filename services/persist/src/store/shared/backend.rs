@@ -10,6 +10,11 @@ mod base {
 }
 use base::*;
 
+mod cascade {
+    use super::*;
+    include!("cascade.rs");
+}
+
 mod supplier {
     use super::*;
     include!("supplier.rs");

@@ -110,7 +110,8 @@ pub(crate) async fn check_target(
     Ok(meta)
 }
 
-/// Deletes one row and leaves a tombstone in `change_log`; returns the tombstone's sequence.
+/// Deletes one row and leaves a tombstone in `change_log` (and one for every row the delete
+/// cascades to, see `cascade`); returns the tombstone's sequence.
 pub(crate) async fn delete_with_tombstone(
     pool: &sqlx::Pool<Db>,
     table: &'static str,
@@ -127,6 +128,7 @@ pub(crate) async fn delete_with_tombstone(
     .bind(target.id)
     .fetch_one(&mut *tx)
     .await?;
+    super::cascade::tombstone_dependents(&mut tx, table, target.id).await?;
     sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
         .bind(target.id)
         .execute(&mut *tx)

@@ -25,6 +25,7 @@ pub(crate) async fn delete_in_tx(
     id: Uuid,
     key: &str,
 ) -> StoreResult<()> {
+    super::cascade::tombstone_dependents(tx, table, id).await?;
     sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
         .bind(id)
         .execute(&mut **tx)

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::links::product;
 
-mod publication;
+pub(crate) mod publication;
 
 use publication::listing;
 pub use publication::{listing_rules_and_filters, outbox_keeps_one_pending_entry};

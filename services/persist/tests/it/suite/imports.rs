@@ -121,10 +121,13 @@ pub async fn run_crud_and_finish(store: DynStore) -> anyhow::Result<()> {
         Some(at)
     );
 
-    // delete: tombstone with the supplier code; the run's reports go with it
-    store
+    // delete: tombstone with the supplier code; the run's reports go with it, each leaving its
+    // own tombstone (see store/shared/cascade.rs)
+    let report_id = store
         .create_import_item_report(report(created.meta.id, 1, ItemOutcome::Created))
-        .await?;
+        .await?
+        .meta
+        .id;
     let mark = store.current_seq().await?;
     let seq = store
         .delete_import_run(Target {
@@ -133,10 +136,14 @@ pub async fn run_crud_and_finish(store: DynStore) -> anyhow::Result<()> {
         })
         .await?;
     let tombstones = store.list_tombstones(mark, 10, None).await?;
-    assert_eq!(tombstones.len(), 1);
+    assert_eq!(tombstones.len(), 2);
     assert_eq!(
         (tombstones[0].seq, tombstones[0].entity.as_str()),
         (seq, "import_run")
+    );
+    assert_eq!(
+        (tombstones[1].entity.as_str(), tombstones[1].entity_id),
+        ("import_item_report", report_id)
     );
     assert_eq!(tombstones[0].business_key, "acme");
     let reports = store
