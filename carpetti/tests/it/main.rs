@@ -1,5 +1,6 @@
-//! The `carpetti` binary end to end: `config` (masking, sources, errors) and `up` (listening
-//! table, graceful stop on SIGTERM), each in a fresh directory with a clean environment.
+//! The `carpetti` binary end to end: `config` (masking, sources, errors), `up` (listening
+//! table, graceful stop on SIGTERM) and `bench persist` (every pass runs), each in a fresh
+//! directory with a clean environment.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -159,5 +160,46 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     let stopped: serde_json::Value = serde_json::from_str(rest.trim())?;
     assert_eq!(stopped["event"], "stopped");
     assert_eq!(stopped["services"][0]["result"], "stopped");
+    Ok(())
+}
+
+/// The benchmark command works end to end on both backends (a functional check with a handful
+/// of items; the figures themselves live in docs/benchmarks.md, never in a test).
+#[test]
+fn bench_persist_runs_every_pass_on_both_backends() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut cmd = carpetti(dir.path());
+    if let Ok(url) = std::env::var("CARPETTI_TEST_DATABASE_URL") {
+        cmd.env("CARPETTI_BENCH_DATABASE_URL", url);
+    }
+    let output = cmd
+        .args([
+            "bench", "persist", "--items", "300", "--chunk", "100", "--json",
+        ])
+        .output()?;
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "stderr: {stderr}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim())?;
+    let results = report["results"].as_array().ok_or("no results")?;
+    let backends: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["backend"].as_str())
+        .collect();
+    assert_eq!(backends, ["postgres", "sqlite"]);
+    for result in results {
+        let passes: Vec<&str> = result["passes"]
+            .as_array()
+            .ok_or("no passes")?
+            .iter()
+            .filter_map(|p| p["pass"].as_str())
+            .collect();
+        assert!(passes.contains(&"upsert (new items)"), "{passes:?}");
+        assert!(passes.contains(&"re-upsert (unchanged)"), "{passes:?}");
+        for pass in result["passes"].as_array().ok_or("no passes")? {
+            assert_eq!(pass["items"], 300);
+            assert!(pass["items_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
+        }
+    }
+    assert!(report["raw_copy_items_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
     Ok(())
 }

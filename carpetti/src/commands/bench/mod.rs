@@ -5,6 +5,7 @@
 mod copy;
 mod items;
 pub mod persist;
+mod report;
 mod rss;
 
 use clap::{Args, Subcommand};

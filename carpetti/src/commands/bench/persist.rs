@@ -25,9 +25,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use uuid::Uuid;
 
-use super::{copy, items, rss};
+use super::{copy, items, report, rss};
 use crate::context::Context;
-use crate::output;
 
 /// Flags of `carpetti bench persist`.
 #[derive(Debug, Args)]
@@ -89,10 +88,10 @@ impl Pass {
 }
 
 #[derive(Debug, Serialize)]
-struct BackendResult {
-    backend: Backend,
-    description: String,
-    passes: Vec<Pass>,
+pub(super) struct BackendResult {
+    pub backend: Backend,
+    pub description: String,
+    pub passes: Vec<Pass>,
 }
 
 /// Runs the suite.
@@ -109,7 +108,7 @@ pub async fn run(args: PersistBenchArgs, ctx: &Context) -> anyhow::Result<()> {
             Backend::Sqlite => bench_sqlite(&args, ctx).await?,
         });
     }
-    report(&args, ctx, &results);
+    report::print(&args, ctx, &results);
     Ok(())
 }
 
@@ -337,7 +336,7 @@ async fn stream_pass(
     Ok(Pass::new(pass, count, seconds, note))
 }
 
-fn name_of(backend: Backend) -> &'static str {
+pub(super) fn name_of(backend: Backend) -> &'static str {
     match backend {
         Backend::Postgres => "postgres",
         Backend::Sqlite => "sqlite",
@@ -356,54 +355,4 @@ fn progress(ctx: &Context, len: u64, label: &str) -> ProgressBar {
     }
     bar.set_message(label.to_owned());
     bar
-}
-
-fn report(args: &PersistBenchArgs, ctx: &Context, results: &[BackendResult]) {
-    let copy_rate = results
-        .iter()
-        .flat_map(|r| r.passes.iter())
-        .find(|p| p.pass.starts_with("raw COPY"))
-        .map(|p| p.items_per_sec);
-    let machine = rss::machine();
-    if ctx.json {
-        output::json_line(&serde_json::json!({
-            "suite": "persist", "items": args.items, "chunk": args.chunk, "machine": machine,
-            "results": results, "raw_copy_items_per_sec": copy_rate,
-        }));
-        return;
-    }
-    let mut table = output::table([
-        "backend",
-        "pass",
-        "items",
-        "seconds",
-        "items/s",
-        "peak RSS",
-        "÷ raw COPY",
-        "outcome",
-    ]);
-    for result in results {
-        for pass in &result.passes {
-            let ratio = copy_rate.map_or_else(
-                || "—".to_owned(),
-                |c| format!("{:.2}", pass.items_per_sec / c),
-            );
-            table.add_row([
-                name_of(result.backend).to_owned(),
-                pass.pass.to_owned(),
-                pass.items.to_string(),
-                format!("{:.1}", pass.seconds),
-                format!("{:.0}", pass.items_per_sec),
-                pass.peak_rss_mib
-                    .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
-                ratio,
-                pass.note.clone(),
-            ]);
-        }
-    }
-    println!(
-        "carpetti bench persist --items {} --chunk {} on {machine}",
-        args.items, args.chunk
-    );
-    println!("{table}");
 }
