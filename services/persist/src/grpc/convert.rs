@@ -149,9 +149,30 @@ pub fn required_text(field: &str, raw: &str) -> Result<String, StoreError> {
     }
 }
 
+/// A required, non-blank text field taken by value (no copy unless it needs trimming).
+pub fn required_owned(field: &str, raw: String) -> Result<String, StoreError> {
+    let text = trimmed(raw);
+    if text.is_empty() {
+        Err(StoreError::invalid(field, "must not be empty"))
+    } else {
+        Ok(text)
+    }
+}
+
 /// An optional text field; blank means none.
 pub fn opt_text(raw: Option<String>) -> Option<String> {
-    raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    raw.map(trimmed).filter(|s| !s.is_empty())
+}
+
+/// The text without surrounding whitespace, reusing the allocation when there is none (the usual
+/// case: this runs for every text field of every imported item).
+pub fn trimmed(raw: String) -> String {
+    let trimmed = raw.trim();
+    if trimmed.len() == raw.len() {
+        raw
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// A `google.protobuf.Struct` as a JSON object (absent = `{}`).

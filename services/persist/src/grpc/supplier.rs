@@ -110,13 +110,13 @@ pub fn item_from_pb(
     Ok(SupplierItem {
         supplier_id,
         offer_id: OfferId::parse(&p.offer_id).map_err(StoreError::parse("offer_id"))?,
-        name: required_text("name", &p.name)?,
+        name: convert::required_owned("name", p.name)?,
         vendor: opt_text(p.vendor),
         vendor_code: opt_text(p.vendor_code),
         barcodes: p
             .barcodes
             .into_iter()
-            .map(|b| b.trim().to_owned())
+            .map(convert::trimmed)
             .filter(|b| !b.is_empty())
             .collect(),
         description: opt_text(p.description),
@@ -125,7 +125,7 @@ pub fn item_from_pb(
         pictures: p
             .pictures
             .into_iter()
-            .map(|u| u.trim().to_owned())
+            .map(convert::trimmed)
             .filter(|u| !u.is_empty())
             .collect(),
         price: Money::parse(&p.price).map_err(StoreError::parse("price"))?,
