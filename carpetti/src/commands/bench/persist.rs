@@ -193,6 +193,10 @@ async fn bench_store(
     for (pass, expect) in [
         ("upsert (new items)", Expect::Created),
         ("re-upsert (unchanged)", Expect::Unchanged),
+        (
+            "re-upsert (unchanged, fingerprints)",
+            Expect::UnchangedByFingerprint,
+        ),
     ] {
         let label = format!("{} {pass}", name_of(backend));
         passes.push(stream_pass(&mut client, supplier_id, args, ctx, pass, &label, expect).await?);
@@ -241,6 +245,7 @@ fn client_cost(
             supplier_id: supplier_id.to_string(),
             import_run_id: String::new(),
             items,
+            fingerprints: Vec::new(),
         };
         bytes += message.encode_to_vec().len();
         bar.inc(end - index);
@@ -262,8 +267,12 @@ fn client_cost(
 
 #[derive(Clone, Copy)]
 enum Expect {
+    /// Every item sent in full and new.
     Created,
+    /// Every item sent in full again, unchanged.
     Unchanged,
+    /// Every item sent as a fingerprint (offer id + content hash computed by the client).
+    UnchangedByFingerprint,
 }
 
 async fn stream_pass(
@@ -280,21 +289,28 @@ async fn stream_pass(
     let started = Instant::now();
     let (tx, rx) = mpsc::channel::<api::UpsertSupplierItemsRequest>(2);
     let (count, chunk) = (args.items, args.chunk as u64);
+    let fingerprints = matches!(expect, Expect::UnchangedByFingerprint);
     let producer = tokio::spawn(async move {
         let mut index = 0;
         while index < count {
             let end = (index + chunk).min(count);
-            let items = (index..end)
-                .map(|i| {
-                    items::item(supplier_id, i, 0)
-                        .map(carpetti_persist::grpc::supplier::item_content_to_pb)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let message = api::UpsertSupplierItemsRequest {
+            let mut message = api::UpsertSupplierItemsRequest {
                 supplier_id: supplier_id.to_string(),
-                import_run_id: String::new(),
-                items,
+                ..Default::default()
             };
+            for i in index..end {
+                let item = items::item(supplier_id, i, 0)?;
+                if fingerprints {
+                    message.fingerprints.push(api::ItemFingerprint {
+                        content_hash: item.content_hash().to_string(),
+                        offer_id: item.offer_id.into_inner(),
+                    });
+                } else {
+                    message
+                        .items
+                        .push(carpetti_persist::grpc::supplier::item_content_to_pb(item));
+                }
+            }
             if tx.send(message).await.is_err() {
                 break;
             }
@@ -319,14 +335,14 @@ async fn stream_pass(
     let s = summary.context("the stream ended without a summary")?;
     let expected = match expect {
         Expect::Created => s.created,
-        Expect::Unchanged => s.unchanged,
+        Expect::Unchanged | Expect::UnchangedByFingerprint => s.unchanged,
     };
     anyhow::ensure!(
         expected == count && s.rejected == 0,
         "{label}: expected all {count} items {}, got {s:?}",
         match expect {
             Expect::Created => "created",
-            Expect::Unchanged => "unchanged",
+            Expect::Unchanged | Expect::UnchangedByFingerprint => "unchanged",
         }
     );
     let note = format!(

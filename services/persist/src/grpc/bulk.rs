@@ -62,6 +62,10 @@ impl Tally {
                 self.summary.unchanged += 1;
                 (api::ItemOutcome::Unchanged, id.to_string(), change_seq)
             }
+            UpsertOutcome::ContentNeeded => {
+                self.summary.content_needed += 1;
+                (api::ItemOutcome::ContentNeeded, String::new(), 0)
+            }
             UpsertOutcome::Rejected(error) => {
                 self.summary.rejected += 1;
                 let (field, reason) = match error {
@@ -147,6 +151,8 @@ struct InFlight {
 /// Drives a bulk stream as a two-stage pipeline: while chunk *k* is written to the store (its own
 /// task), chunk *k+1* is received and parsed. Writes still happen one at a time and in stream
 /// order, so a later item for the same key always wins. Answers go out in stream order.
+/// (Overlapping the look-ups of fingerprint-only chunks was tried and halved their throughput on
+/// two cores: PostgreSQL backends and the server then compete for the same CPU.)
 pub fn pipeline<M, T, C, Parse, Write, Fut>(
     what: &'static str,
     mut incoming: Streaming<M>,
@@ -256,25 +262,65 @@ pub fn supplier_items(
         "supplier items",
         incoming,
         move |message, tally| parse_supplier_chunk(&mut scope, tally, message),
-        move |(supplier_id, import_run_id), items| {
+        move |scope: SupplierScope, items| {
             let store = store.clone();
             async move {
-                store
-                    .upsert_supplier_items(supplier_id, import_run_id, items)
-                    .await
+                // Items first, so a fingerprint in the same message sees what they wrote; the
+                // outcomes follow the order in which the positions were handed out.
+                let mut outcomes = if items.is_empty() {
+                    Vec::new()
+                } else {
+                    store
+                        .upsert_supplier_items(scope.supplier_id, scope.import_run_id, items)
+                        .await?
+                };
+                if !scope.fingerprints.is_empty() {
+                    outcomes.extend(
+                        store
+                            .match_supplier_item_hashes(scope.supplier_id, scope.fingerprints)
+                            .await?,
+                    );
+                }
+                Ok(outcomes)
             }
         },
     )
 }
 
-type SupplierChunk = Parsed<crate::model::supplier::SupplierItem, (Uuid, Option<Uuid>)>;
+/// What the store call of one supplier chunk needs besides the items.
+struct SupplierScope {
+    supplier_id: Uuid,
+    import_run_id: Option<Uuid>,
+    /// Valid fingerprints `(offer_id, content_hash)`, answered after the items.
+    fingerprints: Vec<(String, String)>,
+}
+
+type SupplierChunk = Parsed<crate::model::supplier::SupplierItem, SupplierScope>;
+
+/// Parses a fingerprint: a valid offer id and a 32-character lower-case hex hash.
+fn fingerprint(i: usize, f: api::ItemFingerprint) -> Result<(String, String), StoreError> {
+    let offer = carpetti_util::OfferId::parse(&f.offer_id)
+        .map_err(StoreError::parse(format!("fingerprints[{i}].offer_id")))?;
+    let hash = f.content_hash.trim();
+    if hash.len() != 32
+        || !hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(StoreError::invalid(
+            format!("fingerprints[{i}].content_hash"),
+            "must be 32 lower-case hex characters, as SupplierItem.content_hash",
+        ));
+    }
+    Ok((offer.into_inner(), hash.to_owned()))
+}
 
 fn parse_supplier_chunk(
     scope: &mut Option<(Uuid, Option<Uuid>)>,
     tally: &mut Tally,
     message: api::UpsertSupplierItemsRequest,
 ) -> Result<SupplierChunk, Status> {
-    check_size(message.items.len())?;
+    check_size(message.items.len() + message.fingerprints.len())?;
     let supplier = convert::opt_id("supplier_id", Some(&message.supplier_id))?;
     let run = convert::opt_id("import_run_id", Some(&message.import_run_id))?;
     let (supplier_id, import_run_id) = match (*scope, supplier) {
@@ -292,7 +338,12 @@ fn parse_supplier_chunk(
         (Some((id, first_run)), _) => (id, run.or(first_run)),
     };
     *scope = Some((supplier_id, import_run_id));
-    let mut chunk = Parsed::with_capacity((supplier_id, import_run_id), message.items.len());
+    let scope = SupplierScope {
+        supplier_id,
+        import_run_id,
+        fingerprints: Vec::new(),
+    };
+    let mut chunk = Parsed::with_capacity(scope, message.items.len());
     for item in message.items {
         let key = item.offer_id.clone();
         chunk.push(
@@ -300,6 +351,23 @@ fn parse_supplier_chunk(
             key,
             super::supplier::item_from_pb(item, Some(supplier_id)),
         );
+    }
+    // Fingerprints are numbered after the items; the valid ones join `items` positions but are
+    // carried in the scope (they are answered, never written).
+    for (i, f) in message.fingerprints.into_iter().enumerate() {
+        let index = tally.next_index();
+        let key = f.offer_id.clone();
+        match fingerprint(i, f) {
+            Ok(valid) => {
+                chunk.positions.push((index, key));
+                chunk.context.fingerprints.push(valid);
+            }
+            Err(error) => {
+                chunk
+                    .rejected
+                    .push(tally.result(index, key, UpsertOutcome::Rejected(error)))
+            }
+        }
     }
     Ok(chunk)
 }

@@ -77,4 +77,6 @@ pub enum UpsertOutcome {
     Unchanged { id: uuid::Uuid, change_seq: i64 },
     /// Not written, with the reason; the rest of the chunk goes on.
     Rejected(crate::StoreError),
+    /// A fingerprint whose offer is new or differs: the client must send the item in full.
+    ContentNeeded,
 }

@@ -45,4 +45,12 @@ pub trait SupplierStore {
         import_run_id: Option<Uuid>,
         items: Vec<SupplierItem>,
     ) -> StoreResult<Vec<UpsertOutcome>>;
+
+    /// Answers fingerprints `(offer_id, content_hash)` of one supplier's offers, in input order:
+    /// `Unchanged` when the stored hash is equal, else `ContentNeeded`. Reads only; takes no lock.
+    async fn match_supplier_item_hashes(
+        &self,
+        supplier_id: Uuid,
+        fingerprints: Vec<(String, String)>,
+    ) -> StoreResult<Vec<UpsertOutcome>>;
 }

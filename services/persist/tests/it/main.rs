@@ -47,6 +47,7 @@ on_both_backends!(api:
     health_and_reflection,
     invalid_argument_names_the_field,
     bulk_stream_answers_per_item,
+    fingerprints_answer_unchanged_or_content_needed,
     list_pages_through_cursor,
 );
 

@@ -371,4 +371,12 @@ impl SupplierStore for Backend {
     ) -> StoreResult<Vec<crate::store::UpsertOutcome>> {
         super::supplier_bulk::upsert_items(self, supplier_id, import_run_id, items).await
     }
+
+    async fn match_supplier_item_hashes(
+        &self,
+        supplier_id: uuid::Uuid,
+        fingerprints: Vec<(String, String)>,
+    ) -> StoreResult<Vec<crate::store::UpsertOutcome>> {
+        super::supplier_bulk::match_hashes(self, supplier_id, fingerprints).await
+    }
 }

@@ -178,3 +178,23 @@ async fn write_pending(
     tx.commit().await?;
     Ok(())
 }
+
+/// Answers fingerprints against the stored hashes (no lock, no write).
+pub(crate) async fn match_hashes(
+    store: &Backend,
+    supplier_id: Uuid,
+    fingerprints: Vec<(String, String)>,
+) -> StoreResult<Vec<UpsertOutcome>> {
+    let keys: Vec<String> = fingerprints.iter().map(|(key, _)| key.clone()).collect();
+    let stored = bulk::existing_items(&store.read, supplier_id, &keys).await?;
+    Ok(fingerprints
+        .iter()
+        .map(|(key, hash)| match stored.get(key) {
+            Some(old) if old.content_hash == *hash => UpsertOutcome::Unchanged {
+                id: old.id,
+                change_seq: old.change_seq,
+            },
+            _ => UpsertOutcome::ContentNeeded,
+        })
+        .collect())
+}

@@ -217,6 +217,7 @@ pub async fn bulk_stream_answers_per_item(store: DynStore) -> anyhow::Result<()>
             },
             import_run_id: String::new(),
             items,
+            fingerprints: Vec::new(),
         };
 
     let first = upsert(
@@ -327,5 +328,107 @@ pub async fn list_pages_through_cursor(store: DynStore) -> anyhow::Result<()> {
         .await
         .expect_err("bad cursor");
     assert_eq!(status.code(), Code::InvalidArgument);
+    Ok(())
+}
+
+pub async fn fingerprints_answer_unchanged_or_content_needed(
+    store: DynStore,
+) -> anyhow::Result<()> {
+    use api::ItemOutcome::{ContentNeeded, Created, Rejected, Unchanged};
+    let running = serve(store).await?;
+    let mut client = SupplierServiceClient::new(running.channel.clone());
+    let supplier_id = client
+        .create_supplier(supplier("prints"))
+        .await?
+        .into_inner()
+        .meta
+        .expect("meta")
+        .id;
+    let first = upsert(
+        &mut client,
+        vec![api::UpsertSupplierItemsRequest {
+            supplier_id: supplier_id.clone(),
+            items: vec![item("F-1", "100"), item("F-2", "200")],
+            ..Default::default()
+        }],
+    )
+    .await?;
+    assert_eq!(
+        outcomes(&first),
+        vec![(0, "F-1".into(), Created), (1, "F-2".into(), Created)]
+    );
+    let stored = client
+        .get_supplier_item(api::GetRequest {
+            key: "F-1".into(),
+            scope_id: supplier_id.clone(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let print = |offer: &str, hash: &str| api::ItemFingerprint {
+        offer_id: offer.into(),
+        content_hash: hash.into(),
+    };
+    let stale = "0".repeat(32);
+    let answers = upsert(
+        &mut client,
+        vec![api::UpsertSupplierItemsRequest {
+            supplier_id: supplier_id.clone(),
+            // an item and fingerprints in one message: the item is answered first, and the
+            // fingerprint of the item just written already sees its new hash
+            items: vec![item("F-3", "300")],
+            fingerprints: vec![
+                print("F-1", &stored.content_hash),
+                print("F-2", &stale),
+                print("F-9", &stale),
+                print("F-1", "not-a-hash"),
+            ],
+            ..Default::default()
+        }],
+    )
+    .await?;
+    assert_eq!(
+        outcomes(&answers),
+        vec![
+            (0, "F-3".into(), Created),
+            (1, "F-1".into(), Unchanged),
+            (2, "F-2".into(), ContentNeeded),
+            (3, "F-9".into(), ContentNeeded),
+            (4, "F-1".into(), Rejected),
+        ]
+    );
+    let results = &answers[0].results;
+    assert_eq!(results[1].change_seq, stored.meta.expect("meta").change_seq);
+    assert_eq!(results[4].field, "fingerprints[3].content_hash");
+    let summary = answers.last().and_then(|a| a.summary).expect("summary");
+    assert_eq!(
+        (
+            summary.received,
+            summary.created,
+            summary.unchanged,
+            summary.content_needed,
+            summary.rejected
+        ),
+        (5, 1, 1, 2, 1)
+    );
+    // nothing was written for fingerprints: F-2 still has its old price, F-9 does not exist
+    let f2 = client
+        .get_supplier_item(api::GetRequest {
+            key: "F-2".into(),
+            scope_id: supplier_id.clone(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    assert_eq!(f2.price, "200");
+    let missing = client
+        .get_supplier_item(api::GetRequest {
+            key: "F-9".into(),
+            scope_id: supplier_id,
+            ..Default::default()
+        })
+        .await
+        .expect_err("not created");
+    assert_eq!(missing.code(), Code::NotFound);
     Ok(())
 }

@@ -18,6 +18,7 @@ fn outcome_name(o: &UpsertOutcome) -> String {
             format!("rejected {field}")
         }
         UpsertOutcome::Rejected(other) => format!("rejected {other}"),
+        UpsertOutcome::ContentNeeded => "content needed".into(),
     }
 }
 
@@ -26,7 +27,7 @@ fn seq_of(o: &UpsertOutcome) -> i64 {
         UpsertOutcome::Created { change_seq, .. }
         | UpsertOutcome::Updated { change_seq, .. }
         | UpsertOutcome::Unchanged { change_seq, .. } => *change_seq,
-        UpsertOutcome::Rejected(_) => 0,
+        UpsertOutcome::Rejected(_) | UpsertOutcome::ContentNeeded => 0,
     }
 }
 
