@@ -302,3 +302,18 @@ pub(crate) fn stored_enum<T>(
 ) -> StoreResult<T> {
     parsed.map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{column}: {e}").into())))
 }
+
+/// Reads one row by id with `columns` and decodes it (create and update return what is stored).
+pub(crate) async fn read_back<T>(
+    tx: &mut Tx,
+    columns: &str,
+    table: &str,
+    id: Uuid,
+    decode: fn(&DbRow) -> StoreResult<Record<T>>,
+) -> StoreResult<Record<T>> {
+    let row = sqlx::query(&format!("SELECT {columns} FROM {table} WHERE id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    decode(&row)
+}

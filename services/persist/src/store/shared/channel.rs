@@ -63,21 +63,6 @@ async fn write(tx: &mut Tx, meta: &Meta, value: &Channel, insert: bool) -> Store
     Ok(())
 }
 
-/// Reads back one row of a child table with `columns` and decodes it.
-pub(crate) async fn read_back<T>(
-    tx: &mut Tx,
-    columns: &str,
-    table: &str,
-    id: Uuid,
-    decode: fn(&DbRow) -> StoreResult<Record<T>>,
-) -> StoreResult<Record<T>> {
-    let row = sqlx::query(&format!("SELECT {columns} FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    decode(&row)
-}
-
 /// Parses the id in the key of a scoped lookup (`ScopedKey(channel_id, "<uuid>")`).
 pub(crate) fn key_id(key: &str, what: &str) -> StoreResult<Uuid> {
     Uuid::parse_str(key.trim())

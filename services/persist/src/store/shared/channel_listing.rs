@@ -8,7 +8,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{ItemError, Listing, ListingStatus};
 use crate::model::{ListFilter, Lookup, Meta, Page, Record, Refs, Target};
 
-use super::channel::{key_id, read_back};
+use super::channel::key_id;
 use super::channel_map::push_id_filter;
 
 const COLUMNS: &str = "id, change_seq, created_at, updated_at, product_id, channel_id, \

@@ -12,7 +12,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{ChannelAttributeMap, ChannelCategoryMap};
 use crate::model::{ListFilter, Lookup, Meta, Page, Record, Refs, Target};
 
-use super::channel::{key_id, read_back};
+use super::channel::key_id;
 
 const CATEGORY_COLUMNS: &str = "id, change_seq, created_at, updated_at, channel_id, category_id, \
      external_id, external_name, \

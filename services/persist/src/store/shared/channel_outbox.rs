@@ -8,7 +8,6 @@ use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{OutboxEntry, OutboxKind, OutboxStatus};
 use crate::model::{ListFilter, Lookup, Meta, Page, Record, Refs, Target};
 
-use super::channel::read_back;
 use super::channel_map::push_id_filter;
 
 const COLUMNS: &str = "id, change_seq, created_at, updated_at, channel_id, product_id, kind, \

@@ -89,13 +89,14 @@ async fn write_interaction(
 }
 
 async fn read_interaction(tx: &mut Tx, id: Uuid) -> StoreResult<Record<Interaction>> {
-    let row = sqlx::query(&format!(
-        "SELECT {INTERACTION_COLUMNS} FROM interaction WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    interaction_from_row(&row)
+    read_back(
+        tx,
+        INTERACTION_COLUMNS,
+        "interaction",
+        id,
+        interaction_from_row,
+    )
+    .await
 }
 
 /// Appends a tombstone for a row deleted inside `tx`.

@@ -76,13 +76,7 @@ async fn write_run(tx: &mut Tx, meta: &Meta, value: &ImportRun, insert: bool) ->
 }
 
 async fn read_run(tx: &mut Tx, id: Uuid) -> StoreResult<Record<ImportRun>> {
-    let row = sqlx::query(&format!(
-        "SELECT {RUN_COLUMNS} FROM import_run WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    run_from_row(&row)
+    read_back(tx, RUN_COLUMNS, "import_run", id, run_from_row).await
 }
 
 /// Timestamps are stored at microsecond precision (what PostgreSQL keeps).

@@ -138,13 +138,7 @@ async fn write_link(
 }
 
 async fn read_link(tx: &mut Tx, id: Uuid) -> StoreResult<Record<ProductLink>> {
-    let row = sqlx::query(&format!(
-        "SELECT {LINK_COLUMNS} FROM product_link WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    link_from_row(&row)
+    read_back(tx, LINK_COLUMNS, "product_link", id, link_from_row).await
 }
 
 #[async_trait]

@@ -72,13 +72,7 @@ async fn write_attribute(
 }
 
 async fn read_attribute(tx: &mut Tx, id: Uuid) -> StoreResult<Record<Attribute>> {
-    let row = sqlx::query(&format!(
-        "SELECT {ATTRIBUTE_COLUMNS} FROM attribute WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    attribute_from_row(&row)
+    read_back(tx, ATTRIBUTE_COLUMNS, "attribute", id, attribute_from_row).await
 }
 
 async fn check_attribute(tx: &mut Tx, value: &Attribute) -> StoreResult<()> {
@@ -289,13 +283,7 @@ async fn write_option(
 }
 
 async fn read_option(tx: &mut Tx, id: Uuid) -> StoreResult<Record<AttributeOption>> {
-    let row = sqlx::query(&format!(
-        "SELECT {OPTION_COLUMNS} FROM attribute_option WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    option_from_row(&row)
+    read_back(tx, OPTION_COLUMNS, "attribute_option", id, option_from_row).await
 }
 
 pub(crate) async fn create_attribute_option(

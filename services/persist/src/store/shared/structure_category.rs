@@ -142,13 +142,7 @@ async fn write_category(
 }
 
 async fn read_category(tx: &mut Tx, id: Uuid) -> StoreResult<Record<Category>> {
-    let row = sqlx::query(&format!(
-        "SELECT {CATEGORY_COLUMNS} FROM category WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    category_from_row(&row)
+    read_back(tx, CATEGORY_COLUMNS, "category", id, category_from_row).await
 }
 
 pub(crate) async fn create_category(

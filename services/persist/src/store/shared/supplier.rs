@@ -143,13 +143,7 @@ pub(crate) async fn write_item(
 }
 
 async fn read_item(tx: &mut Tx, id: uuid::Uuid) -> StoreResult<Record<SupplierItem>> {
-    let row = sqlx::query(&format!(
-        "SELECT {ITEM_COLUMNS} FROM supplier_item WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut **tx)
-    .await?;
-    item_from_row(&row)
+    read_back(tx, ITEM_COLUMNS, "supplier_item", id, item_from_row).await
 }
 
 async fn check_item_refs(tx: &mut Tx, item: &SupplierItem) -> StoreResult<()> {
