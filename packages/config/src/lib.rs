@@ -37,6 +37,7 @@ pub const KEYS: &[&str] = &[
     "database.connect_timeout_secs",
     "database.statement_timeout_secs",
     "persist.listen",
+    "persist.tombstone_retention_days",
     "log.level",
     "log.format",
 ];
@@ -78,12 +79,16 @@ pub struct PersistConfig {
     /// `persist.listen` — the address the gRPC server binds (default `127.0.0.1:50051`; port 0
     /// picks a free port).
     pub listen: SocketAddr,
+    /// `persist.tombstone_retention_days` — how long the tombstones of deleted entities are kept
+    /// for "what changed since N" consumers (default 30; 0 keeps them forever).
+    pub tombstone_retention_days: u32,
 }
 
 impl Default for PersistConfig {
     fn default() -> Self {
         PersistConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 50051)),
+            tombstone_retention_days: 30,
         }
     }
 }

@@ -47,18 +47,32 @@ pub async fn open_store(config: &Config) -> Result<DynStore, crate::StoreError> 
     })
 }
 
+/// How often old tombstones are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// service_persist, ready to run.
 pub struct PersistServer {
     store: DynStore,
     listener: TcpListener,
     address: SocketAddr,
+    /// Tombstones older than this are pruned hourly; `None` keeps them.
+    tombstone_retention: Option<Duration>,
 }
 
 impl PersistServer {
     /// Connects and migrates the database and binds `config.persist.listen`.
     pub async fn build(config: &Config) -> Result<PersistServer, Error> {
         let store = open_store(config).await?;
-        Self::with_store(store, config.persist.listen).await
+        let days = config.persist.tombstone_retention_days;
+        let server = Self::with_store(store, config.persist.listen).await?;
+        Ok(server
+            .tombstone_retention((days > 0).then(|| Duration::from_secs(u64::from(days) * 86_400))))
+    }
+
+    /// Prunes tombstones older than `retention` (at start, then hourly); `None` keeps them.
+    pub fn tombstone_retention(mut self, retention: Option<Duration>) -> Self {
+        self.tombstone_retention = retention;
+        self
     }
 
     /// Serves an already opened store on `address` (port 0 picks a free port).
@@ -73,6 +87,7 @@ impl PersistServer {
             store,
             listener,
             address,
+            tombstone_retention: None,
         })
     }
 
@@ -97,11 +112,36 @@ impl PersistServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         tracing::info!(address = %self.address, backend = %self.store.describe(), "service_persist listening");
+        let pruner = self
+            .tombstone_retention
+            .map(|retention| tokio::spawn(prune_tombstones(self.store.clone(), retention)));
         let server = crate::grpc::register(GrpcServer::new("persist"), self.store.clone());
         let served = server.serve(self.listener, shutdown).await;
+        if let Some(pruner) = pruner {
+            // An interrupted prune rolls back; the next start prunes again.
+            pruner.abort();
+        }
         // Close the pools so SQLite checkpoints its WAL and PostgreSQL sessions end cleanly.
         self.store.close().await;
         served?;
         Ok(())
+    }
+}
+
+/// Prunes tombstones older than `retention` now and then every [`PRUNE_EVERY`]. Failures are
+/// logged and retried at the next tick: pruning is housekeeping, never a reason to stop serving.
+async fn prune_tombstones(store: DynStore, retention: Duration) {
+    let mut ticks = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        ticks.tick().await;
+        let Ok(age) = chrono::Duration::from_std(retention) else {
+            return;
+        };
+        let before = carpetti_util::now() - age;
+        match store.prune_tombstones(before).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, %before, "pruned old tombstones"),
+            Err(error) => tracing::warn!(%error, "pruning tombstones failed; retrying later"),
+        }
     }
 }

@@ -120,11 +120,13 @@ async fn list_changes(
         .list_tombstones(query.since, query.limit, query.entity.as_deref())
         .await?;
     let current_seq = store.current_seq().await?;
+    let pruned_through = store.pruned_through().await?;
     let next_since = tombstones.last().map_or(query.since, |t| t.seq);
     Ok(api::ListChangesResponse {
         tombstones: tombstones.into_iter().map(tombstone_to_pb).collect(),
         next_since,
         current_seq,
+        pruned_through,
     })
 }
 

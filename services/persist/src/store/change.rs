@@ -17,6 +17,12 @@ pub trait ChangeStore {
         limit: u32,
         entity: Option<&str>,
     ) -> StoreResult<Vec<Tombstone>>;
+    /// Deletes the tombstones of deletions before `before`; returns how many. Records the highest
+    /// pruned sequence number (see [`ChangeStore::pruned_through`]).
+    async fn prune_tombstones(&self, before: chrono::DateTime<chrono::Utc>) -> StoreResult<u64>;
+    /// The highest sequence number whose tombstone may have been pruned (0: none ever). A
+    /// consumer whose last seen sequence is below it has missed deletions and must resynchronize.
+    async fn pruned_through(&self) -> StoreResult<i64>;
 }
 
 /// A deleted entity, as `ChangeService.ListChanges` reports it.

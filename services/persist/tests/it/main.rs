@@ -155,4 +155,5 @@ on_both_backends!(access:
 on_both_backends!(changes:
     sequence_is_monotonic_and_unique,
     cascaded_deletes_leave_tombstones,
+    tombstones_are_pruned_after_retention,
 );

@@ -159,6 +159,14 @@ impl crate::store::ChangeStore for Backend {
     ) -> StoreResult<Vec<crate::store::Tombstone>> {
         list_tombstones(&self.read, since, limit, entity).await
     }
+
+    async fn prune_tombstones(&self, before: chrono::DateTime<chrono::Utc>) -> StoreResult<u64> {
+        prune_tombstones(&self.write, before).await
+    }
+
+    async fn pruned_through(&self) -> StoreResult<i64> {
+        pruned_through(&self.read).await
+    }
 }
 
 #[async_trait::async_trait]

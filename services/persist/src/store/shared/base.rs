@@ -317,3 +317,43 @@ pub(crate) async fn read_back<T>(
         .await?;
     decode(&row)
 }
+
+/// Prunes tombstones older than `before`, remembering the highest pruned sequence number.
+pub(crate) async fn prune_tombstones(
+    pool: &sqlx::Pool<Db>,
+    before: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let mut tx = pool.begin().await?;
+    // Lock the counter like every writer, so pruning never interleaves with a delete.
+    take_seqs(&mut tx, 0).await?;
+    let newest: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(seq) FROM change_log WHERE deleted_at < $1")
+            .bind(before)
+            .fetch_one(&mut *tx)
+            .await?;
+    let Some(newest) = newest else {
+        return Ok(0);
+    };
+    let deleted = sqlx::query("DELETE FROM change_log WHERE seq <= $1")
+        .bind(newest)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query(
+        "UPDATE change_counter SET pruned_through = $1 WHERE id = 1 AND pruned_through < $1",
+    )
+    .bind(newest)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// The highest pruned tombstone sequence number.
+pub(crate) async fn pruned_through(pool: &sqlx::Pool<Db>) -> StoreResult<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT pruned_through FROM change_counter WHERE id = 1")
+            .fetch_one(pool)
+            .await?,
+    )
+}

@@ -100,3 +100,57 @@ pub async fn cascaded_deletes_leave_tombstones(store: DynStore) -> anyhow::Resul
     );
     Ok(())
 }
+
+/// Tombstones older than the retention period are pruned, and the store remembers up to which
+/// sequence number, so a lagging consumer can tell it missed deletions.
+pub async fn tombstones_are_pruned_after_retention(store: DynStore) -> anyhow::Result<()> {
+    use carpetti_persist::model::Target;
+
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(
+            store
+                .create_supplier(fixtures::supplier(&format!("r{i}")))
+                .await?
+                .meta
+                .id,
+        );
+    }
+    let first = store
+        .delete_supplier(Target {
+            id: ids[0],
+            expected_seq: None,
+        })
+        .await?;
+    let second = store
+        .delete_supplier(Target {
+            id: ids[1],
+            expected_seq: None,
+        })
+        .await?;
+    assert_eq!(store.pruned_through().await?, 0);
+
+    // nothing is old enough yet
+    let long_ago = carpetti_util::now() - chrono::Duration::days(1);
+    assert_eq!(store.prune_tombstones(long_ago).await?, 0);
+    assert_eq!(store.list_tombstones(0, 10, None).await?.len(), 2);
+
+    let later = carpetti_util::now() + chrono::Duration::seconds(1);
+    assert_eq!(store.prune_tombstones(later).await?, 2);
+    assert!(store.list_tombstones(0, 10, None).await?.is_empty());
+    assert_eq!(store.pruned_through().await?, second.max(first));
+    assert_eq!(store.prune_tombstones(later).await?, 0, "idempotent");
+
+    // a newer deletion is kept by a prune of older ones, and pruned_through does not go back
+    let third = store
+        .delete_supplier(Target {
+            id: ids[2],
+            expected_seq: None,
+        })
+        .await?;
+    assert_eq!(store.prune_tombstones(long_ago).await?, 0);
+    let kept = store.list_tombstones(0, 10, None).await?;
+    assert_eq!(kept.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![third]);
+    assert_eq!(store.pruned_through().await?, second);
+    Ok(())
+}
