@@ -119,11 +119,7 @@ impl AccessStore for Backend {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "role", "role", target).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_role(&mut tx, &meta, &mut value, false).await?;
         tx.commit().await?;
         Ok(Record {

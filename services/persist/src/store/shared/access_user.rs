@@ -251,11 +251,7 @@ pub(crate) async fn update(
     let mut tx = store.write.begin().await?;
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "app_user", "user", target).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_user(&mut tx, &meta, &value, hash.as_deref(), false).await?;
     let stored = read_user(&mut tx, meta.id).await?;
     tx.commit().await?;

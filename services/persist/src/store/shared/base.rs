@@ -53,6 +53,15 @@ pub(crate) fn new_meta(seq: i64, now: DateTime<Utc>) -> Meta {
     }
 }
 
+/// The metadata of a row being replaced: its new sequence number and update time, the rest kept.
+pub(crate) fn stamped(old: Meta, seq: i64) -> Meta {
+    Meta {
+        change_seq: seq,
+        updated_at: carpetti_util::now(),
+        ..old
+    }
+}
+
 /// Whether a row with this id exists in `table`.
 pub(crate) async fn exists(tx: &mut Tx, table: &'static str, id: Uuid) -> StoreResult<bool> {
     let found: Option<i64> = sqlx::query_scalar(&format!(

@@ -100,11 +100,7 @@ impl ChannelStore for Backend {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "channel", "channel", target).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write(&mut tx, &meta, &value, false).await?;
         let stored = read_back(&mut tx, COLUMNS, "channel", meta.id, from_row).await?;
         tx.commit().await?;

@@ -131,11 +131,7 @@ pub(crate) async fn update(
     let mut tx = store.write.begin().await?;
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "listing", "listing", target).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write(&mut tx, &meta, &value, false).await?;
     let stored = read_back(&mut tx, COLUMNS, "listing", meta.id, from_row).await?;
     tx.commit().await?;

@@ -179,11 +179,7 @@ pub(crate) async fn update_category_map(
         target,
     )
     .await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_category(&mut tx, &meta, &value, false).await?;
     let stored = read_back(
         &mut tx,
@@ -233,11 +229,7 @@ pub(crate) async fn update_attribute_map(
         target,
     )
     .await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_attribute(&mut tx, &meta, &value, false).await?;
     let stored = read_back(
         &mut tx,

@@ -256,11 +256,7 @@ impl CrmStore for Backend {
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "interaction", "interaction", target).await?;
         check_refs(&mut tx, &value).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_interaction(&mut tx, &meta, &value, false).await?;
         let stored = read_interaction(&mut tx, meta.id).await?;
         tx.commit().await?;

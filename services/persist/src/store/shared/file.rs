@@ -99,11 +99,7 @@ impl FileStore for Backend {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "file", "file", target).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_file(&mut tx, &meta, &value, false).await?;
         tx.commit().await?;
         Ok(Record {

@@ -134,11 +134,7 @@ impl ImportStore for Backend {
         };
         value.validate()?;
         require_ref(&mut tx, "supplier", "supplier_id", value.supplier_id).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_run(&mut tx, &meta, &value, false).await?;
         let stored = read_run(&mut tx, meta.id).await?;
         tx.commit().await?;

@@ -103,11 +103,7 @@ pub(crate) async fn update(
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "import_item_report", "import item report", target).await?;
     require_ref(&mut tx, "import_run", "import_run_id", value.import_run_id).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_report(&mut tx, &meta, &value, false).await?;
     tx.commit().await?;
     Ok(Record {

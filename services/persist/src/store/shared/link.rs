@@ -206,11 +206,7 @@ impl LinkStore for Backend {
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "product_link", "product link", target).await?;
         check_link(&mut tx, &value, Some(target.id)).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_link(&mut tx, &meta, &value, false).await?;
         let stored = read_link(&mut tx, meta.id).await?;
         tx.commit().await?;

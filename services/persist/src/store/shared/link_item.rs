@@ -140,11 +140,7 @@ pub(crate) async fn update(
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "supplier_item_link", "supplier item link", target).await?;
     check_refs(&mut tx, &value).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write(&mut tx, &meta, &value, false).await?;
     let stored = read(&mut tx, meta.id).await?;
     tx.commit().await?;

@@ -130,11 +130,7 @@ pub(crate) async fn update(
             ));
         }
     }
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write(&mut tx, &meta, &value, false).await?;
     tx.commit().await?;
     Ok(Record {

@@ -289,11 +289,7 @@ impl OrderStore for Backend {
             .bind(target.id)
             .fetch_one(&mut *tx)
             .await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_order(&mut tx, &meta, &value, false).await?;
         if old_status != value.status.as_str() {
             append_history(&mut tx, &meta, value.status, &author).await?;

@@ -160,11 +160,7 @@ pub(crate) async fn update(
     let mut tx = store.write.begin().await?;
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "customer", "customer", target).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_customer(&mut tx, &meta, &value, false).await?;
     tx.commit().await?;
     Ok(Record {

@@ -136,11 +136,7 @@ impl ProcessReportStore for Backend {
         };
         value.finished_at = value.finished_at.map(micros);
         value.validate()?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_process(&mut tx, &meta, &value, false).await?;
         tx.commit().await?;
         Ok(Record {

@@ -213,11 +213,7 @@ impl ProductStore for Backend {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "product", "product", target).await?;
-        let meta = Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         let stored = write_one(&mut tx, &meta, value, false).await?;
         tx.commit().await?;
         Ok(stored)

@@ -153,11 +153,7 @@ pub(crate) async fn update_attribute(
             }
         }
     }
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_attribute(&mut tx, &meta, &value, false).await?;
     let stored = read_attribute(&mut tx, meta.id).await?;
     tx.commit().await?;
@@ -327,11 +323,7 @@ pub(crate) async fn update_attribute_option(
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "attribute_option", "attribute option", target).await?;
     check_option(&mut tx, &value).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_option(&mut tx, &meta, &value, false).await?;
     let stored = read_option(&mut tx, meta.id).await?;
     tx.commit().await?;

@@ -186,11 +186,7 @@ pub(crate) async fn update_category(
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "category", "category", target).await?;
     check_parent(&mut tx, Some(target.id), &value).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_category(&mut tx, &meta, &value, false).await?;
     let stored = read_category(&mut tx, meta.id).await?;
     tx.commit().await?;
@@ -306,11 +302,7 @@ pub(crate) async fn update_attribute_group(
     let mut tx = store.write.begin().await?;
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "attribute_group", "attribute group", target).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_group(&mut tx, &meta, &value, false).await?;
     tx.commit().await?;
     Ok(Record {

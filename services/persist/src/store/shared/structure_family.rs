@@ -282,11 +282,7 @@ pub(crate) async fn update_family(
     let mut tx = store.write.begin().await?;
     let seq = take_seqs(&mut tx, 1).await?;
     let old = check_target(&mut tx, "family", "family", target).await?;
-    let meta = Meta {
-        change_seq: seq,
-        updated_at: carpetti_util::now(),
-        ..old
-    };
+    let meta = stamped(old, seq);
     write_family(&mut tx, &meta, &value, false).await?;
     let stored = read_family(&mut tx, meta.id).await?;
     tx.commit().await?;

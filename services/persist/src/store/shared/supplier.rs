@@ -224,11 +224,7 @@ impl SupplierStore for Backend {
         let mut tx = self.write.begin().await?;
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "supplier", "supplier", target).await?;
-        let meta = crate::model::Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_supplier(&mut tx, &meta, &value, false).await?;
         tx.commit().await?;
         Ok(Record {
@@ -298,11 +294,7 @@ impl SupplierStore for Backend {
         let seq = take_seqs(&mut tx, 1).await?;
         let old = check_target(&mut tx, "supplier_item", "supplier item", target).await?;
         check_item_refs(&mut tx, &value).await?;
-        let meta = crate::model::Meta {
-            change_seq: seq,
-            updated_at: carpetti_util::now(),
-            ..old
-        };
+        let meta = stamped(old, seq);
         write_item(&mut tx, &meta, &value, &value.content_hash(), false).await?;
         let stored = read_item(&mut tx, meta.id).await?;
         tx.commit().await?;
