@@ -8,6 +8,7 @@
 
 mod database;
 mod error;
+mod infra;
 mod sources;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use database::{DatabaseConfig, DatabaseTarget, MASK, mask_url};
 pub use error::ConfigError;
+pub use infra::{CacheConfig, DiscoveryConfig, MetricsConfig, QueueConfig};
 pub use secrecy::SecretString;
 pub use sources::{CliOverride, source_of};
 
@@ -40,9 +42,45 @@ pub const KEYS: &[&str] = &[
     "persist.tombstone_retention_days",
     "log.level",
     "log.format",
+    "log.fluent_address",
+    "log.fluent_tag",
+    "queue.amqp_url",
+    "queue.exchange",
+    "queue.prefetch",
+    "queue.max_attempts",
+    "cache.redis_url",
+    "cache.namespace",
+    "cache.max_entries",
+    "cache.timeout_ms",
+    "discovery.consul_url",
+    "discovery.consul_token",
+    "discovery.advertise_host",
+    "discovery.services",
+    "metrics.listen",
+    "metrics.enabled",
 ];
 
-const SECTIONS: &[&str] = &["database", "persist", "log"];
+const SECTIONS: &[&str] = &[
+    "database",
+    "persist",
+    "log",
+    "queue",
+    "cache",
+    "discovery",
+    "metrics",
+];
+
+/// Keys whose value is a table of names the operator chooses (`discovery.services.persist`).
+const OPEN_TABLES: &[&str] = &["discovery.services"];
+
+/// Short environment aliases: `CARPETTI_<alias>` sets the dotted key (the long
+/// `CARPETTI_<SECTION>__<KEY>` form wins when both are set).
+const ENV_ALIASES: &[(&str, &str)] = &[
+    ("database_url", "database.url"),
+    ("amqp_url", "queue.amqp_url"),
+    ("redis_url", "cache.redis_url"),
+    ("consul_url", "discovery.consul_url"),
+];
 
 /// The whole configuration of a Carpetti process.
 ///
@@ -59,6 +97,14 @@ pub struct Config {
     pub persist: PersistConfig,
     /// `[log]` — logging of every service.
     pub log: LogConfig,
+    /// `[queue]` — the topic bus: RabbitMQ or the embedded durable queue.
+    pub queue: QueueConfig,
+    /// `[cache]` — the cache: Redis or in-process.
+    pub cache: CacheConfig,
+    /// `[discovery]` — Consul or static.
+    pub discovery: DiscoveryConfig,
+    /// `[metrics]` — the Prometheus `/metrics` endpoint.
+    pub metrics: MetricsConfig,
 }
 
 impl Default for Config {
@@ -68,6 +114,10 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             persist: PersistConfig::default(),
             log: LogConfig::default(),
+            queue: QueueConfig::default(),
+            cache: CacheConfig::default(),
+            discovery: DiscoveryConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -100,15 +150,23 @@ pub struct LogConfig {
     /// `log.level` — a tracing filter: `info` (default), `debug`, or directives such as
     /// `info,sqlx=warn`. `RUST_LOG`, when set, wins.
     pub level: String,
-    /// `log.format` — `pretty` (default, for people) or `json` (one object a line, Fluent-ready).
+    /// `log.format` — `json` (default: one object a line on stdout, what Fluent Bit / Fluentd
+    /// collect) or `pretty` (for people at a terminal).
     pub format: LogFormat,
+    /// `log.fluent_address` — also send every log event to a Fluentd / Fluent Bit `forward` input
+    /// at `host:port` (msgpack over TCP). Unset (the default): stdout only.
+    pub fluent_address: Option<String>,
+    /// `log.fluent_tag` — the Fluent tag of those events (default `carpetti`).
+    pub fluent_tag: String,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             level: "info".to_owned(),
-            format: LogFormat::Pretty,
+            format: LogFormat::Json,
+            fluent_address: None,
+            fluent_tag: "carpetti".to_owned(),
         }
     }
 }
@@ -118,9 +176,9 @@ impl Default for LogConfig {
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// Human-readable lines.
-    #[default]
     Pretty,
     /// One JSON object per line.
+    #[default]
     Json,
 }
 
@@ -147,17 +205,15 @@ impl Config {
             check_known_keys(&path)?;
             figment = figment.merge(Toml::file_exact(path));
         }
-        Ok(figment
-            .merge(
-                Env::prefixed(ENV_PREFIX)
-                    .only(&["database_url"])
-                    .map(|_| "database.url".into()),
-            )
-            .merge(
-                Env::prefixed(ENV_PREFIX)
-                    .ignore(&["database_url"])
-                    .split("__"),
-            ))
+        let aliases: Vec<&str> = ENV_ALIASES.iter().map(|(alias, _)| *alias).collect();
+        figment = figment.merge(Env::prefixed(ENV_PREFIX).only(&aliases).map(|alias| {
+            ENV_ALIASES
+                .iter()
+                .find(|(name, _)| alias.as_str().eq_ignore_ascii_case(name))
+                .map_or_else(|| alias.as_str().to_owned(), |(_, key)| (*key).to_owned())
+                .into()
+        }));
+        Ok(figment.merge(Env::prefixed(ENV_PREFIX).ignore(&aliases).split("__")))
     }
 
     /// The configuration file [`Config::load`] reads: `file` (an error when it does not exist),
@@ -177,6 +233,10 @@ impl Config {
     pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
         let config: Config = figment.extract()?;
         config.database.validate()?;
+        config.queue.validate()?;
+        config.cache.validate()?;
+        config.discovery.validate()?;
+        infra::check_fluent_address(config.log.fluent_address.as_deref())?;
         if config.log.level.trim().is_empty() {
             return Err(ConfigError::Invalid {
                 key: "log.level",
@@ -212,6 +272,9 @@ fn check_known_keys(path: &Path) -> Result<(), ConfigError> {
             if let Value::Dict(_, inner) = value {
                 for sub in inner.keys() {
                     let dotted = format!("{key}.{sub}");
+                    if OPEN_TABLES.contains(&dotted.as_str()) {
+                        continue;
+                    }
                     if !KEYS.contains(&dotted.as_str()) {
                         return Err(unknown(dotted));
                     }

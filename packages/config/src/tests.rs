@@ -27,7 +27,11 @@ fn defaults_without_file_or_env() {
         assert_eq!(c.database.statement_timeout_secs, 30);
         assert_eq!(c.persist.listen.to_string(), "127.0.0.1:50051");
         assert_eq!(c.log.level, "info");
-        assert_eq!(c.log.format, LogFormat::Pretty);
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert!(c.queue.amqp_url.is_none());
+        assert!(c.cache.redis_url.is_none());
+        assert!(c.discovery.consul_url.is_none());
+        assert_eq!(c.metrics.listen.to_string(), "127.0.0.1:9464");
         match c.database_target() {
             DatabaseTarget::Sqlite(p) => assert_eq!(p, PathBuf::from("./data/carpetti.db")),
             other => panic!("expected SQLite, got {other:?}"),
@@ -192,7 +196,7 @@ fn masked_hides_the_database_password() {
             "postgresql://app:********@db:5432/carpetti"
         );
         assert_eq!(masked["persist"]["listen"], "127.0.0.1:50051");
-        assert_eq!(masked["log"]["format"], "pretty");
+        assert_eq!(masked["log"]["format"], "json");
         assert!(!masked.to_string().contains("hunter2"));
         assert!(
             !format!("{c:?}").contains("hunter2"),
@@ -265,6 +269,94 @@ fn sources_name_default_file_env_and_flag() {
             "CARPETTI_PERSIST__LISTEN"
         );
         assert_eq!(source_of(&figment, "database.url"), "CARPETTI_DATABASE_URL");
+        Ok(())
+    });
+}
+
+#[test]
+fn infrastructure_urls_from_aliases_masked_and_checked() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.set_env("CARPETTI_AMQP_URL", "amqp://guest:sekret1@mq:5672/%2f");
+        jail.set_env("CARPETTI_REDIS_URL", "redis://:sekret2@cache:6379/0");
+        jail.set_env("CARPETTI_CONSUL_URL", "http://consul:8500");
+        jail.set_env("CARPETTI_DISCOVERY__CONSUL_TOKEN", "sekret3");
+        let c = load(None)?;
+        assert_eq!(
+            c.queue
+                .amqp_url
+                .as_ref()
+                .map(|u| u.expose_secret().to_owned()),
+            Some("amqp://guest:sekret1@mq:5672/%2f".to_owned())
+        );
+        assert_eq!(
+            c.discovery.consul_url.as_deref(),
+            Some("http://consul:8500")
+        );
+        let masked = c.masked();
+        assert_eq!(
+            masked["queue"]["amqp_url"],
+            "amqp://guest:********@mq:5672/%2f"
+        );
+        assert_eq!(
+            masked["cache"]["redis_url"],
+            "redis://:********@cache:6379/0"
+        );
+        assert_eq!(masked["discovery"]["consul_token"], "********");
+        for secret in ["sekret1", "sekret2", "sekret3"] {
+            assert!(!masked.to_string().contains(secret), "{secret} leaked");
+            assert!(
+                !format!("{c:?}").contains(secret),
+                "{secret} leaked by Debug"
+            );
+        }
+
+        jail.set_env("CARPETTI_QUEUE__AMQP_URL", "amqp://long-form-wins");
+        assert_eq!(
+            load(None)?
+                .queue
+                .amqp_url
+                .map(|u| u.expose_secret().to_owned()),
+            Some("amqp://long-form-wins".to_owned())
+        );
+
+        jail.set_env("CARPETTI_QUEUE__AMQP_URL", "http://mq");
+        let err = load(None).expect_err("http is not AMQP");
+        assert!(err.to_string().contains("queue.amqp_url"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn static_discovery_services_and_bad_values() {
+    Jail::expect_with(|jail| {
+        jail.clear_env();
+        jail.create_file(
+            "carpetti.toml",
+            r#"
+                [discovery.services]
+                persist = ["10.0.0.5:50051", "10.0.0.6:50051"]
+                [queue]
+                prefetch = 0
+            "#,
+        )?;
+        let err = load(None).expect_err("prefetch 0");
+        assert!(err.to_string().contains("queue.prefetch"), "{err}");
+        jail.create_file(
+            "carpetti.toml",
+            r#"
+                [discovery.services]
+                persist = ["10.0.0.5:50051", "10.0.0.6:50051"]
+                [log]
+                fluent_address = "fluentd:24224"
+            "#,
+        )?;
+        let c = load(None)?;
+        assert_eq!(c.discovery.services["persist"].len(), 2);
+        assert_eq!(c.log.fluent_address.as_deref(), Some("fluentd:24224"));
+        jail.set_env("CARPETTI_LOG__FLUENT_ADDRESS", "no-port");
+        let err = load(None).expect_err("no port");
+        assert!(err.to_string().contains("log.fluent_address"), "{err}");
         Ok(())
     });
 }
