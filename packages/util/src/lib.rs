@@ -1,9 +1,10 @@
 //! Small value types every Carpetti crate shares: ids, money, content hashes, time and text
-//! normalization, and the business-key newtypes (`Sku`, `OfferId`, `Code`, `Barcode`, `Quantity`).
+//! normalization, a circuit breaker for outbound calls, and the business-key newtypes (`Sku`, `OfferId`, `Code`, `Barcode`, `Quantity`).
 //!
 //! "Parse, don't validate": each newtype is built by a `parse` constructor that rejects bad input
 //! with a [`ParseError`] saying why, so a value of the type is always valid.
 
+pub mod breaker;
 mod hash;
 mod id;
 mod keys;
