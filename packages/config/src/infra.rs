@@ -219,3 +219,55 @@ pub(crate) fn check_fluent_address(address: Option<&str>) -> Result<(), ConfigEr
         )),
     }
 }
+
+/// `[auth]` — service-to-service tokens (Ed25519-signed JWTs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    /// `auth.required` — refuse to start `carpetti serve` without keys (default true). `carpetti
+    /// up` generates a key pair for its own process at every start and needs none.
+    pub required: bool,
+    /// `auth.signing_kid` — the key id of the signing key (written in every token's header).
+    pub signing_kid: Option<String>,
+    /// `auth.signing_key_file` — this service's Ed25519 private key, PKCS#8 PEM (`openssl genpkey
+    /// -algorithm ed25519`, or `carpetti keys generate`). A secret: keep the file private.
+    pub signing_key_file: Option<std::path::PathBuf>,
+    /// `auth.verification_keys_file` — a JSON array of `{"kid", "public_key_pem", "issuers"}`:
+    /// the public keys tokens sent to this service are checked with. List the old and the new
+    /// key during a rotation.
+    pub verification_keys_file: Option<std::path::PathBuf>,
+    /// `auth.token_ttl_secs` — lifetime of the tokens this service signs (default 60).
+    pub token_ttl_secs: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            required: true,
+            signing_kid: None,
+            signing_key_file: None,
+            verification_keys_file: None,
+            token_ttl_secs: 60,
+        }
+    }
+}
+
+impl AuthConfig {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        if self.signing_key_file.is_some() != self.signing_kid.is_some() {
+            return Err(invalid(
+                "auth.signing_kid",
+                "auth.signing_kid and auth.signing_key_file go together",
+            ));
+        }
+        if !(1..=3600).contains(&self.token_ttl_secs) {
+            return Err(invalid("auth.token_ttl_secs", "must be 1 to 3600"));
+        }
+        Ok(())
+    }
+
+    /// Whether any key is configured.
+    pub fn has_keys(&self) -> bool {
+        self.signing_key_file.is_some() || self.verification_keys_file.is_some()
+    }
+}

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use database::{DatabaseConfig, DatabaseTarget, MASK, mask_url};
 pub use error::ConfigError;
-pub use infra::{CacheConfig, DiscoveryConfig, MetricsConfig, QueueConfig};
+pub use infra::{AuthConfig, CacheConfig, DiscoveryConfig, MetricsConfig, QueueConfig};
 pub use secrecy::SecretString;
 pub use sources::{CliOverride, source_of};
 
@@ -58,6 +58,11 @@ pub const KEYS: &[&str] = &[
     "discovery.services",
     "metrics.listen",
     "metrics.enabled",
+    "auth.required",
+    "auth.signing_kid",
+    "auth.signing_key_file",
+    "auth.verification_keys_file",
+    "auth.token_ttl_secs",
 ];
 
 const SECTIONS: &[&str] = &[
@@ -68,6 +73,7 @@ const SECTIONS: &[&str] = &[
     "cache",
     "discovery",
     "metrics",
+    "auth",
 ];
 
 /// Keys whose value is a table of names the operator chooses (`discovery.services.persist`).
@@ -105,6 +111,8 @@ pub struct Config {
     pub discovery: DiscoveryConfig,
     /// `[metrics]` — the Prometheus `/metrics` endpoint.
     pub metrics: MetricsConfig,
+    /// `[auth]` — service-to-service tokens.
+    pub auth: AuthConfig,
 }
 
 impl Default for Config {
@@ -118,6 +126,7 @@ impl Default for Config {
             cache: CacheConfig::default(),
             discovery: DiscoveryConfig::default(),
             metrics: MetricsConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -236,6 +245,7 @@ impl Config {
         config.queue.validate()?;
         config.cache.validate()?;
         config.discovery.validate()?;
+        config.auth.validate()?;
         infra::check_fluent_address(config.log.fluent_address.as_deref())?;
         if config.log.level.trim().is_empty() {
             return Err(ConfigError::Invalid {
