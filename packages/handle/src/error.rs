@@ -14,4 +14,8 @@ pub enum HandleError {
     /// The gRPC transport failed while serving.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
+
+    /// Registering the server in discovery failed (see [`crate::GrpcServer::serve_registered`]).
+    #[error("discovery registration: {0}")]
+    Discovery(#[from] crate::discovery::DiscoveryError),
 }

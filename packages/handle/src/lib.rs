@@ -2,12 +2,18 @@
 //! builder [`GrpcServer`] (health `grpc.health.v1`, server reflection v1 and v1alpha, request ids,
 //! one tracing span per request, timeouts and keepalive, graceful shutdown), the process-wide
 //! [`shutdown_signal`] and [`init_tracing`].
+//! Service discovery (Consul, static) with registration around a running server is in
+//! [`discovery`]; service-to-service JWTs (client interceptor, server layer) are in [`auth`].
+//! Logs (JSON, Fluent Forward), Prometheus metrics and W3C trace context live in [`observe`].
 
 mod error;
 mod request_id;
 mod server;
 mod signal;
 mod telemetry;
+pub mod observe;
+pub mod discovery;
+pub mod auth;
 
 pub use error::HandleError;
 pub use request_id::{REQUEST_ID_HEADER, RequestContextLayer, RequestId};

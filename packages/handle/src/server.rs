@@ -30,6 +30,8 @@ const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 
 /// Builds and runs one gRPC server: the services added, plus `grpc.health.v1.Health` and server
 /// reflection (`grpc.reflection.v1` and `v1alpha`), behind the request-id and tracing layer.
+/// Every request also continues (or starts) a W3C trace ([`crate::observe::ServerTraceLayer`])
+/// and is counted and timed ([`crate::observe::GrpcMetricsLayer`]).
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), carpetti_handle::HandleError> {
@@ -48,6 +50,7 @@ pub struct GrpcServer {
     health: HealthReporter,
     request_timeout: Duration,
     drain_timeout: Duration,
+    service_auth: Option<crate::auth::ServiceAuthLayer>,
 }
 
 impl GrpcServer {
@@ -65,6 +68,7 @@ impl GrpcServer {
             health,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            service_auth: None,
         }
     }
 
@@ -107,6 +111,14 @@ impl GrpcServer {
         self
     }
 
+    /// Requires a valid service token (see [`crate::auth`]) on every call except
+    /// `grpc.health.v1.Health` and `grpc.reflection.*`; refused calls get `UNAUTHENTICATED`,
+    /// accepted ones carry the [`crate::auth::Caller`] in their extensions.
+    pub fn with_service_auth(mut self, verifier: crate::auth::Verifier) -> Self {
+        self.service_auth = Some(crate::auth::ServiceAuthLayer::new(verifier));
+        self
+    }
+
     /// The health reporter, for a service that must report itself `NOT_SERVING` (e.g. its
     /// database is gone) and back.
     pub fn health_reporter(&self) -> HealthReporter {
@@ -138,6 +150,8 @@ impl GrpcServer {
         names.push(name_of(&v1alpha));
         routes.add_service(v1);
         routes.add_service(v1alpha);
+        // Metrics label only the services served here (bounded label values).
+        let metrics_layer = crate::observe::GrpcMetricsLayer::new(names.iter().copied());
 
         let health = self.health;
         health.set_service_status("", ServingStatus::Serving).await;
@@ -174,7 +188,11 @@ impl GrpcServer {
             .timeout(self.request_timeout)
             .http2_keepalive_interval(Some(H2_KEEPALIVE_INTERVAL))
             .http2_keepalive_timeout(Some(H2_KEEPALIVE_TIMEOUT))
-            .layer(RequestContextLayer::new(label));
+            // Outermost: the trace span encloses the request span, so its logs carry trace ids.
+            .layer(crate::observe::ServerTraceLayer)
+            .layer(metrics_layer)
+            .layer(RequestContextLayer::new(label))
+            .layer(tower::util::option_layer(self.service_auth));
         let server = builder
             .add_routes(routes.routes())
             .serve_with_incoming_shutdown(incoming, signal);

@@ -1,8 +1,7 @@
-//! Process-wide tracing setup.
+//! The original one-call tracing setup, kept for callers that have nothing more to configure;
+//! [`crate::observe::init_logging`] is the full one (stdout, Fluent output).
 
-use std::io::IsTerminal;
-
-use tracing_subscriber::EnvFilter;
+use crate::observe::{LogFormat, LogOptions, LogOutput, init_logging};
 
 /// Installs the global tracing subscriber, writing to stderr (stdout stays free for command
 /// output): `level` is a filter such as `info` or `info,sqlx=warn`; `RUST_LOG`, when set and
@@ -10,26 +9,20 @@ use tracing_subscriber::EnvFilter;
 ///
 /// Idempotent: a second call (or a subscriber installed by someone else) leaves the first in place.
 pub fn init_tracing(level: &str, json: bool) {
-    let filter = std::env::var("RUST_LOG")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .and_then(|v| EnvFilter::try_new(v).ok())
-        .or_else(|| EnvFilter::try_new(level).ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
-
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
-    // `try_init` fails only when a global subscriber is already set: that is the idempotence.
-    let _already_set = if json {
-        builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(false)
-            .flatten_event(true)
-            .try_init()
-    } else {
-        builder.with_target(true).try_init()
+    let options = LogOptions {
+        level: level.to_owned(),
+        format: if json {
+            LogFormat::Json
+        } else {
+            LogFormat::Pretty
+        },
+        output: LogOutput::Stderr,
+        fluent: None,
+        rust_log: true,
     };
+    // Fails only when a global subscriber is already set: that is the idempotence. Without a
+    // Fluent output the guard holds nothing.
+    if let Ok(guard) = init_logging(&options) {
+        drop(guard);
+    }
 }

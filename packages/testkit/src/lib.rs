@@ -4,6 +4,16 @@
 //! The PostgreSQL server is found through `CARPETTI_TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`, the trust-auth server `scripts/test` starts).
 //! If it cannot be reached the test fails loudly: a backend is never skipped silently.
+//!
+//! [`consul::LoopbackConsul`] is a loopback Consul agent (the documented endpoints discovery uses,
+//! with real gRPC health checks) for the Consul discovery backend's tests.
+
+pub mod rabbitmq;
+pub mod redis_server;
+
+pub mod consul;
+/// A loopback Fluent `forward` receiver for the Fluent output's tests.
+pub mod fluent;
 
 use std::path::PathBuf;
 use std::time::Duration;

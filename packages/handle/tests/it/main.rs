@@ -1,6 +1,16 @@
 //! GrpcServer end to end on 127.0.0.1:0: health, reflection (v1 and v1alpha), request ids and
 //! graceful shutdown, with the health service only.
 
+mod observe_common;
+mod observe_fluent;
+mod observe_metrics;
+mod observe_trace;
+
+mod auth;
+mod auth_service;
+mod discovery;
+mod discovery_consul;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
