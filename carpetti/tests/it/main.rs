@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod cluster;
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 fn carpetti(dir: &Path) -> Command {
