@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::bench::BenchArgs;
+use crate::commands::keys::KeysArgs;
 use crate::commands::{config::ConfigArgs, serve::ServeArgs, up::UpArgs};
 
 /// Carpetti — marketplace-integration middleware: supplier catalogs in, one catalog, marketplaces
@@ -48,6 +49,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Run a benchmark suite against its named limit (see docs/benchmarks.md).
     Bench(BenchArgs),
+    /// Service-to-service token keys (`keys generate`).
+    Keys(KeysArgs),
 }
 
 #[cfg(test)]

@@ -5,10 +5,13 @@ mod cli;
 mod commands;
 mod context;
 mod output;
+mod platform;
 mod services;
 
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use carpetti_handle::observe;
 use clap::Parser;
 
 /// mimalloc: an import allocates and frees millions of small strings (see docs/benchmarks.md).
@@ -29,13 +32,42 @@ async fn main() -> ExitCode {
 
 async fn run(cli: cli::Cli) -> anyhow::Result<()> {
     let ctx = context::Context::load(&cli.global)?;
-    // Benchmarks keep the terminal for their progress bars: only warnings are logged.
-    let level = match cli.command {
-        cli::Command::Bench(_) => "warn",
-        _ => ctx.config.log.level.as_str(),
-    };
-    carpetti_handle::init_tracing(level, ctx.config.log.format.is_json());
+    let _logs = observe::init_logging(&log_options(&cli.command, &ctx.config))
+        .context("starting the log outputs")?;
     commands::run(cli.command, &ctx).await
+}
+
+/// Services log to stdout (what Fluent Bit / Fluentd collect), one JSON object a line by
+/// default; one-shot commands log to stderr, their stdout being their result. Benchmarks keep
+/// the terminal for their progress bars: only warnings are logged.
+fn log_options(command: &cli::Command, config: &carpetti_config::Config) -> observe::LogOptions {
+    let service = matches!(command, cli::Command::Up(_) | cli::Command::Serve(_));
+    let level = match command {
+        cli::Command::Bench(_) => "warn".to_owned(),
+        _ => config.log.level.clone(),
+    };
+    observe::LogOptions {
+        level,
+        format: if config.log.format.is_json() {
+            observe::LogFormat::Json
+        } else {
+            observe::LogFormat::Pretty
+        },
+        output: if service {
+            observe::LogOutput::Stdout
+        } else {
+            observe::LogOutput::Stderr
+        },
+        fluent: config
+            .log
+            .fluent_address
+            .as_ref()
+            .filter(|_| service)
+            .map(|address| {
+                observe::FluentOptions::new(address.as_str(), config.log.fluent_tag.as_str())
+            }),
+        rust_log: true,
+    }
 }
 
 /// Prints an error and its causes for people (no backtrace), skipping a cause whose text the

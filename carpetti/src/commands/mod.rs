@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod keys;
 pub mod serve;
 pub mod up;
 
@@ -11,6 +12,7 @@ use anyhow::bail;
 use crate::cli::Command;
 use crate::context::Context;
 use crate::output;
+use crate::platform::{self, Mode, Platform};
 use crate::services::{self, Listening, Outcome, ServiceName, Shutdown};
 
 /// Runs one command.
@@ -20,22 +22,32 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args, ctx).await,
         Command::Config(args) => config::run(args, ctx),
         Command::Bench(args) => bench::run(args, ctx).await,
+        Command::Keys(args) => keys::run(args, ctx),
     }
 }
 
 /// Starts `names`, prints what listens where, runs them until SIGTERM/Ctrl-C, prints how each
 /// ended. Fails when a service fails to start or stops with an error.
-async fn run_services(ctx: &Context, names: &[ServiceName], heading: &str) -> anyhow::Result<()> {
+async fn run_services(
+    ctx: &Context,
+    names: &[ServiceName],
+    mode: Mode,
+    heading: &str,
+) -> anyhow::Result<()> {
+    let platform = Platform::build(&ctx.config, mode)?;
     let shutdown = Shutdown::new();
-    let mut started = Vec::with_capacity(names.len());
+    let mut started = Vec::with_capacity(names.len() + 1);
     for name in names {
         // On error the services already started are dropped, closing their listeners and pools.
-        started.push(name.start(&ctx.config, &shutdown).await?);
+        started.push(name.start(&ctx.config, &platform, &shutdown).await?);
+    }
+    if let Some(metrics) = platform::start_metrics(&ctx.config, &shutdown).await? {
+        started.push(metrics);
     }
     // Armed before announcing the addresses: a SIGTERM sent right after must stop us gracefully.
     let signal = carpetti_handle::shutdown_signal();
     let rows: Vec<Listening> = started.iter().map(services::Started::listening).collect();
-    print_listening(ctx, heading, &rows);
+    print_listening(ctx, heading, &rows, &platform);
 
     let outcomes = services::run_until_stopped(started, shutdown, signal).await;
     print_outcomes(ctx, &outcomes);
@@ -46,12 +58,16 @@ async fn run_services(ctx: &Context, names: &[ServiceName], heading: &str) -> an
     Ok(())
 }
 
-fn print_listening(ctx: &Context, heading: &str, rows: &[Listening]) {
+fn print_listening(ctx: &Context, heading: &str, rows: &[Listening], platform: &Platform) {
+    let auth = platform.keys.describe();
+    let discovery = platform.describe_discovery();
     if ctx.json {
         output::json_line(&serde_json::json!({
             "event": "listening",
             "data_dir": ctx.config.data_dir,
             "services": rows,
+            "auth": auth,
+            "discovery": discovery,
         }));
         return;
     }
@@ -64,6 +80,7 @@ fn print_listening(ctx: &Context, heading: &str, rows: &[Listening]) {
         ctx.config.data_dir.display()
     );
     println!("{table}");
+    println!("Service auth: {auth}. Discovery: {discovery}.");
     if let Some(first) = rows.first() {
         println!("Try: grpcurl -plaintext {} list", first.address);
     }

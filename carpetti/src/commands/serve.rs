@@ -21,5 +21,5 @@ pub async fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         .map(|v| v.get_name().to_owned())
         .unwrap_or_default();
     let heading = format!("Carpetti serves {name}.");
-    super::run_services(ctx, &[args.service], &heading).await
+    super::run_services(ctx, &[args.service], super::Mode::Serve, &heading).await
 }

@@ -15,5 +15,11 @@ pub async fn run(_args: UpArgs, ctx: &Context) -> anyhow::Result<()> {
     let data_dir = &ctx.config.data_dir;
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
-    super::run_services(ctx, ServiceName::value_variants(), "Carpetti is up.").await
+    super::run_services(
+        ctx,
+        ServiceName::value_variants(),
+        super::Mode::Up,
+        "Carpetti is up.",
+    )
+    .await
 }

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::anyhow;
 use carpetti_config::Config;
+
+use crate::platform::Platform;
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use serde::Serialize;
@@ -27,9 +29,14 @@ pub enum ServiceName {
 
 impl ServiceName {
     /// Starts the service: connects its backends and binds its listener, but does not serve yet.
-    pub async fn start(self, config: &Config, shutdown: &Shutdown) -> anyhow::Result<Started> {
+    pub async fn start(
+        self,
+        config: &Config,
+        platform: &Platform,
+        shutdown: &Shutdown,
+    ) -> anyhow::Result<Started> {
         match self {
-            ServiceName::Persist => persist::start(config, shutdown).await,
+            ServiceName::Persist => persist::start(config, platform, shutdown).await,
         }
     }
 }

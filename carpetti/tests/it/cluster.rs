@@ -1,6 +1,7 @@
 //! Two `carpetti serve persist` processes on one PostgreSQL database behind the typed client
 //! (package_repo): one is killed (SIGKILL) under a read load and the other stopped gracefully
-//! (SIGTERM) under a write load; every call of the clients finishes.
+//! (SIGTERM) under a write load; every call of the clients finishes. The instances require
+//! service tokens (keys made by `carpetti keys generate`); a call without one is refused.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -9,13 +10,63 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use carpetti_handle::auth::{SigningKeyConfig, TokenIssuer};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as pb;
-use carpetti_repo::{CallPolicy, PersistClient};
+use carpetti_repo::{CallPolicy, HeaderStamp, PersistClient, ServiceToken};
 use carpetti_testkit::TestPgDatabase;
 use tokio::sync::watch;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Service keys made by `carpetti keys generate`.
+struct Keys {
+    kid: String,
+    signing_key_file: String,
+    verification_keys_file: String,
+}
+
+impl Keys {
+    fn generate(dir: &std::path::Path) -> Result<Keys, Box<dyn std::error::Error + Send + Sync>> {
+        let output = super::carpetti(dir)
+            .args([
+                "keys",
+                "generate",
+                "--kid",
+                "cluster-1",
+                "--dir",
+                "keys",
+                "--json",
+            ])
+            .output()?;
+        if !output.status.success() {
+            return Err(String::from_utf8_lossy(&output.stderr).into_owned().into());
+        }
+        let made: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+        let path = |key: &str| -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
+            let relative = made[key].as_str().ok_or("missing path")?;
+            Ok(dir.join(relative).display().to_string())
+        };
+        Ok(Keys {
+            kid: made["kid"].as_str().ok_or("no kid")?.to_owned(),
+            signing_key_file: path("signing_key_file")?,
+            verification_keys_file: path("verification_keys_file")?,
+        })
+    }
+
+    /// What a caller stamps on its requests: a token signed with the generated key.
+    fn stamp(&self) -> Result<Arc<dyn HeaderStamp>, Box<dyn std::error::Error + Send + Sync>> {
+        let pem = std::fs::read_to_string(&self.signing_key_file)?;
+        let issuer = TokenIssuer::new(
+            "cluster-test",
+            &SigningKeyConfig {
+                kid: self.kid.clone(),
+                private_key_pem: pem.into(),
+            },
+        )?;
+        Ok(Arc::new(ServiceToken(issuer)))
+    }
+}
 
 /// A `carpetti serve persist` child process, killed when dropped.
 struct Instance {
@@ -27,10 +78,17 @@ impl Instance {
     fn start(
         database_url: &str,
         dir: &std::path::Path,
+        keys: &Keys,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let mut cmd = super::carpetti(dir);
         let mut child = cmd
             .args(["serve", "persist", "--json"])
+            .env("CARPETTI_AUTH__SIGNING_KID", &keys.kid)
+            .env("CARPETTI_AUTH__SIGNING_KEY_FILE", &keys.signing_key_file)
+            .env(
+                "CARPETTI_AUTH__VERIFICATION_KEYS_FILE",
+                &keys.verification_keys_file,
+            )
             .env("CARPETTI_DATABASE_URL", database_url)
             .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
             .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
@@ -88,14 +146,17 @@ fn supplier(code: &str) -> cat::Supplier {
     }
 }
 
-fn balanced_client(addresses: Vec<SocketAddr>) -> (PersistClient, watch::Sender<Vec<SocketAddr>>) {
+fn balanced_client(
+    addresses: Vec<SocketAddr>,
+    stamps: Vec<Arc<dyn HeaderStamp>>,
+) -> (PersistClient, watch::Sender<Vec<SocketAddr>>) {
     let (tx, rx) = watch::channel(addresses);
     let policy = CallPolicy {
         attempt_timeout: Duration::from_secs(5),
         max_attempts: 4,
         ..CallPolicy::default()
     };
-    (PersistClient::new(rx, policy, Vec::new()), tx)
+    (PersistClient::new(rx, policy, stamps), tx)
 }
 
 /// Runs `tasks` × `calls` of `call`, invoking `midway` once after a third of them are done;
@@ -140,9 +201,20 @@ where
 async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> TestResult {
     let db = TestPgDatabase::create().await?;
     let dir = tempfile::tempdir()?;
-    let a = Instance::start(db.url(), dir.path())?;
-    let b = Instance::start(db.url(), dir.path())?;
-    let (client, _addresses) = balanced_client(vec![a.address, b.address]);
+    let keys = Keys::generate(dir.path())?;
+    let a = Instance::start(db.url(), dir.path(), &keys)?;
+    let b = Instance::start(db.url(), dir.path(), &keys)?;
+
+    // Without a service token the instances refuse every call (health and reflection aside).
+    let (anonymous, _addresses) = balanced_client(vec![a.address, b.address], Vec::new());
+    let refused = anonymous
+        .suppliers()
+        .list_suppliers(pb::ListQuery::default())
+        .await
+        .expect_err("no token");
+    assert_eq!(refused.code(), tonic::Code::Unauthenticated, "{refused}");
+
+    let (client, _addresses) = balanced_client(vec![a.address, b.address], vec![keys.stamp()?]);
 
     let mut ids = Vec::new();
     for n in 0..20 {
@@ -194,8 +266,8 @@ async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> Te
     assert_eq!(failed, 0, "{failed} reads failed; first: {first:?}");
 
     // Writes while instance B is stopped gracefully and C serves: no create is lost or doubled.
-    let c = Instance::start(db.url(), dir.path())?;
-    let (client, _addresses) = balanced_client(vec![b.address, c.address]);
+    let c = Instance::start(db.url(), dir.path(), &keys)?;
+    let (client, _addresses) = balanced_client(vec![b.address, c.address], vec![keys.stamp()?]);
     let writer = client.clone();
     let (failed, first) = load(
         4,

@@ -122,22 +122,35 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     let mut child = carpetti(dir.path())
         .args(["up", "--json", "--data-dir", "state"])
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    // Services log JSON lines to stdout too; the command's own events carry an "event" field.
     let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
-    let mut first = String::new();
-    stdout.read_line(&mut first)?;
-    if first.is_empty() {
-        let _ = child.kill();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .ok_or("no stderr")?
-            .read_to_string(&mut stderr)?;
-        return Err(format!("carpetti up printed nothing; stderr:\n{stderr}").into());
-    }
+    let first = loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line)? == 0 {
+            let _ = child.kill();
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .ok_or("no stderr")?
+                .read_to_string(&mut stderr)?;
+            return Err(
+                format!("carpetti up printed no listening event; stderr:\n{stderr}").into(),
+            );
+        }
+        let event: serde_json::Value = serde_json::from_str(line.trim())?;
+        if event.get("event").is_some() {
+            break line;
+        }
+        assert!(
+            event.get("level").is_some(),
+            "neither an event nor a log line: {line}"
+        );
+    };
     let listening: serde_json::Value = serde_json::from_str(first.trim())?;
     assert_eq!(listening["event"], "listening");
     assert_eq!(listening["data_dir"], "state");
@@ -152,6 +165,22 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     std::net::TcpStream::connect(address)?;
     assert!(dir.path().join("state").is_dir());
 
+    // Prometheus scrapes the metrics endpoint `up` reports.
+    let metrics = listening["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["service"] == "metrics"))
+        .and_then(|s| s["address"].as_str())
+        .ok_or("no metrics row")?;
+    let mut scrape = std::net::TcpStream::connect(metrics)?;
+    std::io::Write::write_all(
+        &mut scrape,
+        b"GET /metrics HTTP/1.1\r\nHost: carpetti\r\nConnection: close\r\n\r\n",
+    )?;
+    let mut answer = String::new();
+    scrape.read_to_string(&mut answer)?;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("text/plain"), "{answer}");
+
     let pid = child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status()?;
     assert!(killed.success());
@@ -159,8 +188,18 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest)?;
     assert!(status.success(), "exit {status}; stdout: {rest}");
-    let stopped: serde_json::Value = serde_json::from_str(rest.trim())?;
+    let stopped: serde_json::Value = rest
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|event| event.get("event").is_some())
+        .ok_or("no stopped event")?;
     assert_eq!(stopped["event"], "stopped");
+    assert!(
+        listening["services"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["service"] == "metrics")),
+        "{listening}"
+    );
     assert_eq!(stopped["services"][0]["result"], "stopped");
     Ok(())
 }

@@ -225,7 +225,7 @@ pub(crate) fn check_fluent_address(address: Option<&str>) -> Result<(), ConfigEr
 #[serde(default)]
 pub struct AuthConfig {
     /// `auth.required` — refuse to start `carpetti serve` without keys (default true). `carpetti
-    /// up` generates a key pair for its own process at every start and needs none.
+    /// up` needs none: without keys its loopback listeners serve without service tokens.
     pub required: bool,
     /// `auth.signing_kid` — the key id of the signing key (written in every token's header).
     pub signing_kid: Option<String>,

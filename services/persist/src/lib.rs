@@ -9,4 +9,4 @@ mod server;
 pub mod store;
 
 pub use error::{StoreError, StoreResult};
-pub use server::{Error, PersistServer, open_store};
+pub use server::{Error, PersistServer, SERVICE_NAME, open_store};

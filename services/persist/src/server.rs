@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use carpetti_config::{Config, DatabaseTarget};
 use carpetti_handle::GrpcServer;
+use carpetti_handle::auth::Verifier;
+use carpetti_handle::discovery::{Discovery, Registration};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
@@ -50,6 +52,9 @@ pub async fn open_store(config: &Config) -> Result<DynStore, crate::StoreError> 
 /// How often old tombstones are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
+/// The discovery name of service_persist (and the audience of the tokens sent to it).
+pub const SERVICE_NAME: &str = "persist";
+
 /// service_persist, ready to run.
 pub struct PersistServer {
     store: DynStore,
@@ -57,6 +62,10 @@ pub struct PersistServer {
     address: SocketAddr,
     /// Tombstones older than this are pruned hourly; `None` keeps them.
     tombstone_retention: Option<Duration>,
+    /// Verifies the service token of every call (health and reflection stay open).
+    service_auth: Option<Verifier>,
+    /// Registered there while serving, deregistered on shutdown.
+    registration: Option<(Arc<dyn Discovery>, Registration)>,
 }
 
 impl PersistServer {
@@ -88,7 +97,26 @@ impl PersistServer {
             listener,
             address,
             tombstone_retention: None,
+            service_auth: None,
+            registration: None,
         })
+    }
+
+    /// Requires a valid service token on every call (see `carpetti_handle::auth`).
+    pub fn with_service_auth(mut self, verifier: Verifier) -> Self {
+        self.service_auth = Some(verifier);
+        self
+    }
+
+    /// Registers in `discovery` while serving (with a gRPC health check against itself) and
+    /// deregisters as soon as shutdown begins.
+    pub fn with_registration(
+        mut self,
+        discovery: Arc<dyn Discovery>,
+        registration: Registration,
+    ) -> Self {
+        self.registration = Some((discovery, registration));
+        self
     }
 
     /// The address actually listened on.
@@ -115,8 +143,18 @@ impl PersistServer {
         let pruner = self
             .tombstone_retention
             .map(|retention| tokio::spawn(prune_tombstones(self.store.clone(), retention)));
-        let server = crate::grpc::register(GrpcServer::new("persist"), self.store.clone());
-        let served = server.serve(self.listener, shutdown).await;
+        let mut server = crate::grpc::register(GrpcServer::new(SERVICE_NAME), self.store.clone());
+        if let Some(verifier) = self.service_auth {
+            server = server.with_service_auth(verifier);
+        }
+        let served = match self.registration {
+            Some((discovery, registration)) => {
+                server
+                    .serve_registered(self.listener, shutdown, discovery, registration)
+                    .await
+            }
+            None => server.serve(self.listener, shutdown).await,
+        };
         if let Some(pruner) = pruner {
             // An interrupted prune rolls back; the next start prunes again.
             pruner.abort();

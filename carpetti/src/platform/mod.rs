@@ -1,0 +1,126 @@
+//! The infrastructure one run of services shares, chosen by configuration: service keys,
+//! discovery, the Prometheus endpoint. `carpetti up` and `carpetti serve` build it the same way;
+//! only the defaults differ (`up` may run without service keys on its loopback listeners).
+
+pub mod auth;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use carpetti_config::Config;
+use carpetti_handle::discovery::{ConsulConfig, ConsulDiscovery, Discovery, Registration};
+use carpetti_handle::observe::{MetricsServer, install_metrics};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+pub use auth::ServiceKeys;
+
+use crate::services::{RunFuture, Shutdown, Started};
+
+/// How the services of this process were asked to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `carpetti up`: everything in one process on the embedded defaults.
+    Up,
+    /// `carpetti serve <service>`: one service of a distributed deployment.
+    Serve,
+}
+
+/// What every service of this process is started with.
+pub struct Platform {
+    pub keys: ServiceKeys,
+    /// Consul when configured; `None` is static discovery (nothing to register with).
+    pub registry: Option<Arc<dyn Discovery>>,
+    static_services: BTreeMap<String, Vec<SocketAddr>>,
+    advertise_host: Option<String>,
+}
+
+impl Platform {
+    pub fn build(config: &Config, mode: Mode) -> anyhow::Result<Platform> {
+        let required = mode == Mode::Serve && config.auth.required;
+        let keys = ServiceKeys::load(&config.auth, required)?;
+        let registry = match &config.discovery.consul_url {
+            Some(url) => {
+                let mut consul = ConsulConfig::new(url.as_str());
+                if let Some(token) = &config.discovery.consul_token {
+                    consul = consul.with_token(token.expose_secret().to_owned().into());
+                }
+                let discovery = ConsulDiscovery::new(consul).context("discovery.consul_url")?;
+                Some(Arc::new(discovery) as Arc<dyn Discovery>)
+            }
+            None => None,
+        };
+        Ok(Platform {
+            keys,
+            registry,
+            static_services: config.discovery.services.clone(),
+            advertise_host: config.discovery.advertise_host.clone(),
+        })
+    }
+
+    /// The registration of `service` listening on `address`, when a registry is configured:
+    /// advertised at `discovery.advertise_host` (or the listen address), checked over gRPC health.
+    pub fn registration(
+        &self,
+        service: &str,
+        address: SocketAddr,
+    ) -> anyhow::Result<Option<(Arc<dyn Discovery>, Registration)>> {
+        let Some(registry) = &self.registry else {
+            return Ok(None);
+        };
+        let advertised = match &self.advertise_host {
+            Some(host) => format!("{host}:{}", address.port())
+                .parse::<SocketAddr>()
+                .with_context(|| {
+                    format!("discovery.advertise_host {host:?} must be an IP address")
+                })?,
+            None => address,
+        };
+        Ok(Some((
+            Arc::clone(registry),
+            Registration::new(service, advertised),
+        )))
+    }
+
+    /// For the listening table.
+    pub fn describe_discovery(&self) -> String {
+        match &self.registry {
+            Some(_) => "Consul".to_owned(),
+            None => format!(
+                "static ({} service(s) configured)",
+                self.static_services.len()
+            ),
+        }
+    }
+}
+
+/// Binds `GET /metrics` when enabled, served until shutdown like a service.
+pub async fn start_metrics(
+    config: &Config,
+    shutdown: &Shutdown,
+) -> anyhow::Result<Option<Started>> {
+    if !config.metrics.enabled {
+        return Ok(None);
+    }
+    let handle = install_metrics().context("installing the metrics recorder")?;
+    carpetti_handle::observe::names::describe_metrics();
+    let listener = TcpListener::bind(config.metrics.listen)
+        .await
+        .with_context(|| format!("metrics.listen {}", config.metrics.listen))?;
+    let address = listener.local_addr()?;
+    let stop = shutdown.wait();
+    let run: RunFuture = Box::pin(async move {
+        MetricsServer::new(handle)
+            .serve(listener, stop)
+            .await
+            .context("metrics endpoint")
+    });
+    Ok(Some(Started {
+        service: "metrics",
+        address,
+        backend: "Prometheus GET /metrics".to_owned(),
+        run,
+    }))
+}
