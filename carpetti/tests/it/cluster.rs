@@ -1,5 +1,5 @@
-//! Two `carpetti serve persist` processes on one PostgreSQL database behind the typed client
-//! (package_repo): one is killed (SIGKILL) under a read load and the other stopped gracefully
+//! Two `carpetti serve persist` processes on one PostgreSQL database, registered in (loopback)
+//! Consul by themselves and found there by the typed client (package_repo): one is killed (SIGKILL) under a read load and the other stopped gracefully
 //! (SIGTERM) under a write load; every call of the clients finishes. The instances require
 //! service tokens (keys made by `carpetti keys generate`); a call without one is refused.
 
@@ -11,11 +11,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use carpetti_handle::auth::{SigningKeyConfig, TokenIssuer};
+use carpetti_handle::discovery::{ConsulConfig, ConsulDiscovery, Discovery as _};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as pb;
 use carpetti_repo::{CallPolicy, HeaderStamp, PersistClient, ServiceToken};
 use carpetti_testkit::TestPgDatabase;
-use tokio::sync::watch;
+use carpetti_testkit::consul::LoopbackConsul;
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -79,10 +80,12 @@ impl Instance {
         database_url: &str,
         dir: &std::path::Path,
         keys: &Keys,
+        consul: &str,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let mut cmd = super::carpetti(dir);
         let mut child = cmd
             .args(["serve", "persist", "--json"])
+            .env("CARPETTI_CONSUL_URL", consul)
             .env("CARPETTI_AUTH__SIGNING_KID", &keys.kid)
             .env("CARPETTI_AUTH__SIGNING_KEY_FILE", &keys.signing_key_file)
             .env(
@@ -146,17 +149,35 @@ fn supplier(code: &str) -> cat::Supplier {
     }
 }
 
-fn balanced_client(
-    addresses: Vec<SocketAddr>,
-    stamps: Vec<Arc<dyn HeaderStamp>>,
-) -> (PersistClient, watch::Sender<Vec<SocketAddr>>) {
-    let (tx, rx) = watch::channel(addresses);
-    let policy = CallPolicy {
+fn policy() -> CallPolicy {
+    CallPolicy {
         attempt_timeout: Duration::from_secs(5),
         max_attempts: 4,
         ..CallPolicy::default()
-    };
-    (PersistClient::new(rx, policy, stamps), tx)
+    }
+}
+
+/// The `persist` instances passing their health checks in Consul, waited for until there are
+/// `count` (each instance registers itself when it starts).
+async fn wait_for_instances(
+    consul: &ConsulDiscovery,
+    count: usize,
+) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let healthy = consul.healthy("persist").await?;
+        if healthy.len() == count {
+            return Ok(healthy.into_iter().map(|i| i.address).collect());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(format!(
+                "{} persist instance(s) in Consul, not {count}",
+                healthy.len()
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Runs `tasks` × `calls` of `call`, invoking `midway` once after a third of them are done;
@@ -202,11 +223,18 @@ async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> Te
     let db = TestPgDatabase::create().await?;
     let dir = tempfile::tempdir()?;
     let keys = Keys::generate(dir.path())?;
-    let a = Instance::start(db.url(), dir.path(), &keys)?;
-    let b = Instance::start(db.url(), dir.path(), &keys)?;
+    let consul = LoopbackConsul::start().await?;
+    let a = Instance::start(db.url(), dir.path(), &keys, &consul.url())?;
+    let b = Instance::start(db.url(), dir.path(), &keys, &consul.url())?;
+    let discovery = ConsulDiscovery::new(ConsulConfig::new(consul.url()))?;
+    let mut registered = wait_for_instances(&discovery, 2).await?;
+    registered.sort();
+    let mut started = vec![a.address, b.address];
+    started.sort();
+    assert_eq!(registered, started, "both instances registered themselves");
 
     // Without a service token the instances refuse every call (health and reflection aside).
-    let (anonymous, _addresses) = balanced_client(vec![a.address, b.address], Vec::new());
+    let anonymous = PersistClient::discover(&discovery, policy(), Vec::new());
     let refused = anonymous
         .suppliers()
         .list_suppliers(pb::ListQuery::default())
@@ -214,7 +242,7 @@ async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> Te
         .expect_err("no token");
     assert_eq!(refused.code(), tonic::Code::Unauthenticated, "{refused}");
 
-    let (client, _addresses) = balanced_client(vec![a.address, b.address], vec![keys.stamp()?]);
+    let client = PersistClient::discover(&discovery, policy(), vec![keys.stamp()?]);
 
     let mut ids = Vec::new();
     for n in 0..20 {
@@ -266,8 +294,13 @@ async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> Te
     assert_eq!(failed, 0, "{failed} reads failed; first: {first:?}");
 
     // Writes while instance B is stopped gracefully and C serves: no create is lost or doubled.
-    let c = Instance::start(db.url(), dir.path(), &keys)?;
-    let (client, _addresses) = balanced_client(vec![b.address, c.address], vec![keys.stamp()?]);
+    // The killed instance fails its health check and leaves Consul; a new one joins.
+    let c = Instance::start(db.url(), dir.path(), &keys, &consul.url())?;
+    let mut listed = wait_for_instances(&discovery, 2).await?;
+    listed.sort();
+    let mut expected = vec![b.address, c.address];
+    expected.sort();
+    assert_eq!(listed, expected, "A left, C joined");
     let writer = client.clone();
     let (failed, first) = load(
         4,
