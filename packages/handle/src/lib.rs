@@ -6,14 +6,14 @@
 //! [`discovery`]; service-to-service JWTs (client interceptor, server layer) are in [`auth`].
 //! Logs (JSON, Fluent Forward), Prometheus metrics and W3C trace context live in [`observe`].
 
+pub mod auth;
+pub mod discovery;
 mod error;
+pub mod observe;
 mod request_id;
 mod server;
 mod signal;
 mod telemetry;
-pub mod observe;
-pub mod discovery;
-pub mod auth;
 
 pub use error::HandleError;
 pub use request_id::{REQUEST_ID_HEADER, RequestContextLayer, RequestId};
