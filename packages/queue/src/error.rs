@@ -16,6 +16,9 @@ pub enum QueueError {
     /// A topic name or pattern that the bus does not accept.
     #[error("invalid topic {topic:?}: {reason}")]
     InvalidTopic { topic: String, reason: String },
+    /// A consumer group name that the bus does not accept.
+    #[error("invalid consumer group {group:?}: {reason}")]
+    InvalidGroup { group: String, reason: String },
     /// A delivery whose payload does not decode as the expected protobuf message.
     #[error("message {message_id} on {topic} does not decode: {reason}")]
     Decode {

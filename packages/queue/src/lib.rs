@@ -11,11 +11,28 @@
 mod bus;
 mod envelope;
 mod error;
+mod rabbit;
 mod retry;
 mod topic;
+
+mod consumer;
+mod database;
+pub mod embedded;
+pub mod idempotent;
+mod instrument;
+pub mod outbox;
+mod stored;
 
 pub use bus::{AckHandle, Bus, DeadLetter, Deliveries, Delivery, Subscription};
 pub use envelope::{Envelope, Headers, MessageId, OutgoingMessage, TopicMessage};
 pub use error::QueueError;
+pub use rabbit::{RabbitBus, RabbitConfig};
 pub use retry::RetryPolicy;
 pub use topic::{Topic, TopicPattern};
+
+pub use consumer::{Handler, HandlerError, run_consumer};
+pub use database::{QueueDatabase, RelayStep, migrate};
+pub use embedded::{EmbeddedBus, EmbeddedOptions};
+pub use idempotent::ProcessedMessages;
+pub use instrument::{InstrumentedBus, stamp_trace_context};
+pub use outbox::{Outbox, OutboxNotifier, OutboxRelay, RelayOptions};
