@@ -34,7 +34,7 @@ async fn run_services(
     mode: Mode,
     heading: &str,
 ) -> anyhow::Result<()> {
-    let platform = Platform::build(&ctx.config, mode)?;
+    let platform = Platform::build(&ctx.config, mode).await?;
     let shutdown = Shutdown::new();
     let mut started = Vec::with_capacity(names.len() + 1);
     for name in names {
@@ -50,6 +50,7 @@ async fn run_services(
     print_listening(ctx, heading, &rows, &platform);
 
     let outcomes = services::run_until_stopped(started, shutdown, signal).await;
+    platform.close().await;
     print_outcomes(ctx, &outcomes);
     let failed = outcomes.iter().filter(|o| !o.ok).count();
     if failed > 0 {
@@ -61,11 +62,15 @@ async fn run_services(
 fn print_listening(ctx: &Context, heading: &str, rows: &[Listening], platform: &Platform) {
     let auth = platform.keys.describe();
     let discovery = platform.describe_discovery();
+    let queue = platform.bus.describe();
+    let cache = platform.cache.describe();
     if ctx.json {
         output::json_line(&serde_json::json!({
             "event": "listening",
             "data_dir": ctx.config.data_dir,
             "services": rows,
+            "queue": queue,
+            "cache": cache,
             "auth": auth,
             "discovery": discovery,
         }));
@@ -80,6 +85,7 @@ fn print_listening(ctx: &Context, heading: &str, rows: &[Listening], platform: &
         ctx.config.data_dir.display()
     );
     println!("{table}");
+    println!("Queue: {queue}. Cache: {cache}.");
     println!("Service auth: {auth}. Discovery: {discovery}.");
     if let Some(first) = rows.first() {
         println!("Try: grpcurl -plaintext {} list", first.address);

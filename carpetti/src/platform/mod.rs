@@ -1,17 +1,20 @@
 //! The infrastructure one run of services shares, chosen by configuration: service keys,
-//! discovery, the Prometheus endpoint. `carpetti up` and `carpetti serve` build it the same way;
+//! discovery, the queue, the cache, the Prometheus endpoint. `carpetti up` and `carpetti serve` build it the same way;
 //! only the defaults differ (`up` may run without service keys on its loopback listeners).
 
 pub mod auth;
+mod backends;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use carpetti_cache::DynCache;
 use carpetti_config::Config;
 use carpetti_handle::discovery::{ConsulConfig, ConsulDiscovery, Discovery, Registration};
 use carpetti_handle::observe::{MetricsServer, install_metrics};
+use carpetti_queue::Bus;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
@@ -31,6 +34,10 @@ pub enum Mode {
 /// What every service of this process is started with.
 pub struct Platform {
     pub keys: ServiceKeys,
+    /// The topic bus (RabbitMQ or the embedded durable queue), instrumented.
+    pub bus: Arc<dyn Bus>,
+    /// The cache (Redis or in-process).
+    pub cache: DynCache,
     /// Consul when configured; `None` is static discovery (nothing to register with).
     pub registry: Option<Arc<dyn Discovery>>,
     static_services: BTreeMap<String, Vec<SocketAddr>>,
@@ -38,7 +45,7 @@ pub struct Platform {
 }
 
 impl Platform {
-    pub fn build(config: &Config, mode: Mode) -> anyhow::Result<Platform> {
+    pub async fn build(config: &Config, mode: Mode) -> anyhow::Result<Platform> {
         let required = mode == Mode::Serve && config.auth.required;
         let keys = ServiceKeys::load(&config.auth, required)?;
         let registry = match &config.discovery.consul_url {
@@ -52,8 +59,16 @@ impl Platform {
             }
             None => None,
         };
+        if config.metrics.enabled {
+            // Before the backends: the cache registers its metric handles when it is built.
+            install_metrics().context("installing the metrics recorder")?;
+        }
+        let bus = backends::open_bus(config).await?;
+        let cache = backends::open_cache(config).await?;
         Ok(Platform {
             keys,
+            bus,
+            cache,
             registry,
             static_services: config.discovery.services.clone(),
             advertise_host: config.discovery.advertise_host.clone(),
@@ -82,6 +97,11 @@ impl Platform {
             Arc::clone(registry),
             Registration::new(service, advertised),
         )))
+    }
+
+    /// Stops the bus (in-flight deliveries are redelivered later).
+    pub async fn close(&self) {
+        self.bus.close().await;
     }
 
     /// For the listening table.

@@ -83,8 +83,12 @@ impl Instance {
         consul: &str,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let mut cmd = super::carpetti(dir);
+        // Each process keeps its own embedded state (the queue file) like separate machines.
+        let own = dir.join(format!("instance-{}", uuid::Uuid::now_v7().simple()));
         let mut child = cmd
             .args(["serve", "persist", "--json"])
+            .arg("--data-dir")
+            .arg(own)
             .env("CARPETTI_CONSUL_URL", consul)
             .env("CARPETTI_AUTH__SIGNING_KID", &keys.kid)
             .env("CARPETTI_AUTH__SIGNING_KEY_FILE", &keys.signing_key_file)

@@ -162,6 +162,13 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
         "{backend}"
     );
     let address = persist["address"].as_str().ok_or("no address")?;
+    let queue = listening["queue"].as_str().unwrap_or_default();
+    assert!(
+        queue.starts_with("embedded") && queue.contains("queue.db"),
+        "{queue}"
+    );
+    let cache = listening["cache"].as_str().unwrap_or_default();
+    assert!(cache.starts_with("in-process"), "{cache}");
     std::net::TcpStream::connect(address)?;
     assert!(dir.path().join("state").is_dir());
 
@@ -242,5 +249,56 @@ fn bench_persist_runs_every_pass_on_both_backends() -> TestResult {
         }
     }
     assert!(report["raw_copy_items_per_sec"].as_f64().unwrap_or(0.0) > 0.0);
+    Ok(())
+}
+
+/// `carpetti serve` takes RabbitMQ and Redis from CARPETTI_AMQP_URL / CARPETTI_REDIS_URL (the
+/// machine's servers, as `scripts/test` exports them) and says so, passwords masked.
+#[test]
+fn serve_on_rabbitmq_and_redis_from_the_environment() -> TestResult {
+    let amqp = std::env::var("CARPETTI_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned());
+    let redis = std::env::var("CARPETTI_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let dir = tempfile::tempdir()?;
+    let mut child = carpetti(dir.path())
+        .args(["serve", "persist", "--json"])
+        .env("CARPETTI_AMQP_URL", &amqp)
+        .env("CARPETTI_REDIS_URL", &redis)
+        .env("CARPETTI_AUTH__REQUIRED", "false")
+        .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+        .find(|event| event.get("event").is_some());
+    // Keep reading: the service logs to stdout until it stops.
+    let drain = std::thread::spawn(move || lines.count());
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status()?;
+    let status = wait_with_deadline(&mut child, Duration::from_secs(20))?;
+    drain.join().map_err(|_| "stdout reader panicked")?;
+    let Some(listening) = listening else {
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .ok_or("no stderr")?
+            .read_to_string(&mut stderr)?;
+        return Err(format!("no listening event; stderr:\n{stderr}").into());
+    };
+    let queue = listening["queue"].as_str().unwrap_or_default();
+    assert!(
+        queue.starts_with("RabbitMQ amqp://") && !queue.contains(":guest@"),
+        "{queue}"
+    );
+    let cache = listening["cache"].as_str().unwrap_or_default();
+    assert!(cache.starts_with("redis"), "{cache}");
+    assert!(status.success(), "exit {status}");
     Ok(())
 }

@@ -47,9 +47,9 @@ pub struct CacheConfig {
     /// `cache.namespace` — prefix of every key, so several deployments can share one Redis
     /// (default `carpetti`).
     pub namespace: String,
-    /// `cache.max_entries` — capacity of the in-process cache / the local near-cache (default
-    /// 100000).
-    pub max_entries: u64,
+    /// `cache.max_bytes` — capacity of the in-process cache / the near-cache in front of Redis,
+    /// keys and values counted (default 64 MiB).
+    pub max_bytes: u64,
     /// `cache.timeout_ms` — how long one Redis call may take before the source is asked instead
     /// (default 250).
     pub timeout_ms: u64,
@@ -60,7 +60,7 @@ impl Default for CacheConfig {
         Self {
             redis_url: None,
             namespace: "carpetti".to_owned(),
-            max_entries: 100_000,
+            max_bytes: 64 << 20,
             timeout_ms: 250,
         }
     }

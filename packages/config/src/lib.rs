@@ -50,7 +50,7 @@ pub const KEYS: &[&str] = &[
     "queue.max_attempts",
     "cache.redis_url",
     "cache.namespace",
-    "cache.max_entries",
+    "cache.max_bytes",
     "cache.timeout_ms",
     "discovery.consul_url",
     "discovery.consul_token",

@@ -2,9 +2,11 @@
 //! run. Results go to the terminal as a table (or JSON with `--json`); docs/benchmarks.md records
 //! them with the command and the machine.
 
+pub mod cache;
 mod copy;
 mod items;
 pub mod persist;
+pub mod queue;
 mod report;
 mod rss;
 
@@ -26,11 +28,18 @@ pub enum BenchSuite {
     /// Bulk upsert of supplier items through the gRPC stream into PostgreSQL and SQLite, the
     /// unchanged re-upsert, and a raw PostgreSQL COPY of the same rows as the limit.
     Persist(persist::PersistBenchArgs),
+    /// Cache get/set ops/s on Redis and in-process, with raw redis-rs and raw moka as peers.
+    Cache(cache::CacheBenchArgs),
+    /// 1,000,000 messages of 1 KB published with confirms and consumed with acks, end to end, on
+    /// RabbitMQ (carpetti-queue and raw lapin as the limit) and on the embedded backend.
+    Queue(queue::QueueBenchArgs),
 }
 
 /// Runs a suite.
 pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
     match args.suite {
         BenchSuite::Persist(args) => persist::run(args, ctx).await,
+        BenchSuite::Queue(args) => queue::run(args, ctx).await,
+        BenchSuite::Cache(args) => cache::run(args, ctx).await,
     }
 }
