@@ -18,5 +18,13 @@ where
 
 /// Prints one JSON document on one line of stdout.
 pub fn json_line(value: &serde_json::Value) {
-    println!("{value}");
+    line(&value.to_string());
+}
+
+/// Prints `text` and a newline on stdout. A stdout that went away (the reader closed the pipe)
+/// is not a reason for a running service to panic: the line is dropped.
+pub fn line(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
 }

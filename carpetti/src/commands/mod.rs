@@ -80,15 +80,15 @@ fn print_listening(ctx: &Context, heading: &str, rows: &[Listening], platform: &
     for row in rows {
         table.add_row([row.service, &row.address, &row.backend]);
     }
-    println!(
+    output::line(&format!(
         "{heading} Data dir: {}. Stop with Ctrl-C.",
         ctx.config.data_dir.display()
-    );
-    println!("{table}");
-    println!("Queue: {queue}. Cache: {cache}.");
-    println!("Service auth: {auth}. Discovery: {discovery}.");
+    ));
+    output::line(&table.to_string());
+    output::line(&format!("Queue: {queue}. Cache: {cache}."));
+    output::line(&format!("Service auth: {auth}. Discovery: {discovery}."));
     if let Some(first) = rows.first() {
-        println!("Try: grpcurl -plaintext {} list", first.address);
+        output::line(&format!("Try: grpcurl -plaintext {} list", first.address));
     }
 }
 
@@ -101,5 +101,5 @@ fn print_outcomes(ctx: &Context, outcomes: &[Outcome]) {
     for o in outcomes {
         table.add_row([o.service, &o.result, &format!("{:.1} s", o.uptime_secs)]);
     }
-    println!("{table}");
+    output::line(&table.to_string());
 }

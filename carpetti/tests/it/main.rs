@@ -302,3 +302,29 @@ fn serve_on_rabbitmq_and_redis_from_the_environment() -> TestResult {
     assert!(status.success(), "exit {status}");
     Ok(())
 }
+
+/// A service whose stdout reader goes away (a closed pipe) keeps running and still stops
+/// cleanly: losing its terminal is not a reason to crash.
+#[test]
+fn up_survives_its_stdout_closing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut child = carpetti(dir.path())
+        .args(["up", "--json", "--data-dir", "state"])
+        .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("\"event\":\"listening\""));
+    assert!(listening, "no listening event");
+    drop(lines);
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status()?;
+    let status = wait_with_deadline(&mut child, Duration::from_secs(20))?;
+    assert!(status.success(), "exit {status}");
+    Ok(())
+}
