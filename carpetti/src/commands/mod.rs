@@ -41,7 +41,7 @@ async fn run_services(
         // On error the services already started are dropped, closing their listeners and pools.
         started.push(name.start(&ctx.config, &platform, &shutdown).await?);
     }
-    if let Some(metrics) = platform::start_metrics(&ctx.config, &shutdown).await? {
+    if let Some(metrics) = platform::start_metrics(&ctx.config, &platform, &shutdown).await? {
         started.push(metrics);
     }
     // Armed before announcing the addresses: a SIGTERM sent right after must stop us gracefully.

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use carpetti_cache::DynCache;
 use carpetti_config::Config;
 use carpetti_handle::discovery::{ConsulConfig, ConsulDiscovery, Discovery, Registration};
-use carpetti_handle::observe::{MetricsServer, install_metrics};
+use carpetti_handle::observe::{MetricsHandle, MetricsServer, install_metrics};
 use carpetti_queue::Bus;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
@@ -33,6 +33,8 @@ pub enum Mode {
 
 /// What every service of this process is started with.
 pub struct Platform {
+    /// The installed recorder, when `metrics.enabled`.
+    metrics: Option<MetricsHandle>,
     pub keys: ServiceKeys,
     /// The topic bus (RabbitMQ or the embedded durable queue), instrumented.
     pub bus: Arc<dyn Bus>,
@@ -59,13 +61,16 @@ impl Platform {
             }
             None => None,
         };
-        if config.metrics.enabled {
-            // Before the backends: the cache registers its metric handles when it is built.
-            install_metrics().context("installing the metrics recorder")?;
-        }
+        // Before the backends: the cache registers its metric handles when it is built.
+        let metrics = if config.metrics.enabled {
+            Some(install_metrics().context("installing the metrics recorder")?)
+        } else {
+            None
+        };
         let bus = backends::open_bus(config).await?;
         let cache = backends::open_cache(config).await?;
         Ok(Platform {
+            metrics,
             keys,
             bus,
             cache,
@@ -119,12 +124,12 @@ impl Platform {
 /// Binds `GET /metrics` when enabled, served until shutdown like a service.
 pub async fn start_metrics(
     config: &Config,
+    platform: &Platform,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Option<Started>> {
-    if !config.metrics.enabled {
+    let Some(handle) = platform.metrics.clone() else {
         return Ok(None);
-    }
-    let handle = install_metrics().context("installing the metrics recorder")?;
+    };
     carpetti_handle::observe::names::describe_metrics();
     let listener = TcpListener::bind(config.metrics.listen)
         .await

@@ -173,7 +173,7 @@ pub fn mask_url(url: &str) -> String {
     out
 }
 
-fn serialize_masked_url<S: Serializer>(
+pub(crate) fn serialize_masked_url<S: Serializer>(
     url: &Option<SecretString>,
     s: S,
 ) -> Result<S::Ok, S::Error> {

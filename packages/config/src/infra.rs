@@ -7,6 +7,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::database::serialize_masked_url;
 use crate::{ConfigError, MASK, mask_url};
 
 /// `[queue]` — the topic bus.
@@ -102,16 +103,6 @@ impl Default for MetricsConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 9464)),
             enabled: true,
         }
-    }
-}
-
-pub(crate) fn serialize_masked_url<S: Serializer>(
-    url: &Option<SecretString>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match url {
-        Some(url) => serializer.serialize_some(&mask_url(url.expose_secret())),
-        None => serializer.serialize_none(),
     }
 }
 

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use carpetti_handle::observe::names::{
     CLIENT_BREAKER_STATE, GRPC_CLIENT_RETRIES_TOTAL, LABEL_TARGET,
 };
+use carpetti_util::breaker::Permit;
 use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use tokio::sync::watch;
@@ -110,11 +111,7 @@ impl Inner {
             };
             self.stamp(request.headers_mut());
             let result = send(instance, request, None).await;
-            match classify_result(&result) {
-                Outcome::Ok | Outcome::Error => permit.success(),
-                Outcome::Refused | Outcome::Unavailable | Outcome::Timeout => permit.failure(),
-            }
-            self.report_breaker(instance);
+            self.settle(instance, permit, classify_result(&result));
             return result;
         }
         Err(RepoError::AllOpen {
@@ -173,11 +170,7 @@ impl Inner {
             self.stamp(request.headers_mut());
             let result = send(instance, request, Some(self.policy.attempt_timeout)).await;
             let outcome = classify_result(&result);
-            match outcome {
-                Outcome::Ok | Outcome::Error => permit.success(),
-                Outcome::Refused | Outcome::Unavailable | Outcome::Timeout => permit.failure(),
-            }
-            self.report_breaker(instance);
+            self.settle(instance, permit, outcome);
             let retry = match outcome {
                 Outcome::Ok | Outcome::Error => false,
                 // Never reached the server: safe for any method.
@@ -212,6 +205,15 @@ impl Inner {
         for stamp in &self.stamps {
             stamp.stamp(self.pool.service(), headers);
         }
+    }
+
+    /// Reports one attempt's outcome to the instance's breaker and its state to the metrics.
+    fn settle(&self, instance: &Instance, permit: Permit<'_>, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok | Outcome::Error => permit.success(),
+            Outcome::Refused | Outcome::Unavailable | Outcome::Timeout => permit.failure(),
+        }
+        self.report_breaker(instance);
     }
 
     fn report_breaker(&self, instance: &Instance) {
