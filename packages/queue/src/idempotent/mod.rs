@@ -18,7 +18,9 @@ impl ProcessedMessages {
     /// Records that `group` processed message `id`, inside `tx` (the transaction that applies
     /// the message). `false` means it was already recorded: a duplicate, whose effects the caller
     /// skips (and acks). Under concurrent duplicates the second insert waits for the first
-    /// transaction and then reports `false`.
+    /// transaction and then reports `false`. A transaction that marks several messages marks them
+    /// in ascending id order, so two transactions holding overlapping duplicates (redeliveries
+    /// after a broker restart land on any instance) wait for each other instead of deadlocking.
     pub async fn mark_processed<DB: QueueDatabase>(
         tx: &mut Transaction<'_, DB>,
         group: &str,

@@ -131,6 +131,7 @@ async fn pump(
             Err(err) => {
                 salvage(
                     link,
+                    &session.channel,
                     subscription,
                     routing_key,
                     payload,
@@ -143,6 +144,7 @@ async fn pump(
         };
         let handle = RabbitAck {
             link: Arc::clone(link),
+            channel: session.channel.clone(),
             subscription: Arc::clone(subscription),
             acker: delivery.acker,
             envelope: envelope.clone(),
@@ -178,6 +180,7 @@ async fn stop(link: &Link, session: &Session) {
 /// dead-letter queue under a fresh id with the reason, never back into the group's queue.
 async fn salvage(
     link: &Link,
+    channel: &Channel,
     subscription: &Subscription,
     routing_key: &str,
     payload: Bytes,
@@ -206,7 +209,7 @@ async fn salvage(
         Err(err) => Err(err),
     };
     match moved {
-        Ok(()) => settle(link, &acker, &headers.message_id)
+        Ok(()) => settle(link, channel, &acker, &headers.message_id)
             .await
             .unwrap_or_else(|err| {
                 tracing::warn!(%err, "ack of a salvaged delivery");
@@ -216,24 +219,55 @@ async fn salvage(
     }
 }
 
-/// Acks one delivery. An ack for a channel that is gone cannot land; the broker has requeued the
-/// message and redelivers it (a duplicate for the idempotent consumer), so that is not an error.
-async fn settle(link: &Link, acker: &Acker, id: &MessageId) -> Result<(), QueueError> {
-    match link
-        .timed("basic.ack", acker.ack(BasicAckOptions::default()))
-        .await
-    {
-        Ok(true) => Ok(()),
-        Ok(false) => {
+/// Acks one delivery. An ack for a channel or connection that is gone cannot land; the broker has
+/// requeued the message and redelivers it (a duplicate for the idempotent consumer), so that is
+/// not an error. The lapin error says so even before the acker has seen its channel close (an IO
+/// error on the socket reaches the ack first).
+async fn settle(
+    link: &Link,
+    channel: &Channel,
+    acker: &Acker,
+    id: &MessageId,
+) -> Result<(), QueueError> {
+    let ack = acker.ack(BasicAckOptions::default());
+    match tokio::time::timeout(link.config.call_timeout, ack).await {
+        Ok(Ok(true)) => Ok(()),
+        Ok(Ok(false)) => {
             tracing::debug!(%id, "ack not delivered: its channel closed; the broker redelivers it");
             Ok(())
         }
-        Err(QueueError::Unavailable(reason)) if acker.poisoned() => {
-            tracing::debug!(%id, %reason, "ack lost with its channel; the broker redelivers it");
+        Ok(Err(err)) if acker.poisoned() || channel_gone(&err) => {
+            tracing::debug!(%id, %err, "ack lost with its channel; the broker redelivers it");
             Ok(())
         }
-        Err(err) => Err(err),
+        Ok(Err(err)) => Err(QueueError::Unavailable(format!(
+            "RabbitMQ basic.ack: {err}"
+        ))),
+        // The frame never left: the connection died under it and the channel knows it by now.
+        Err(_) if !channel.status().connected() => {
+            tracing::debug!(%id, "ack timed out on a closed channel; the broker redelivers it");
+            Ok(())
+        }
+        Err(_) => Err(QueueError::Unavailable(format!(
+            "RabbitMQ basic.ack: no answer within {:?}",
+            link.config.call_timeout
+        ))),
     }
+}
+
+/// Whether a lapin error means the channel the delivery came on no longer exists: then the broker
+/// has already returned the message to its queue.
+fn channel_gone(err: &lapin::Error) -> bool {
+    use lapin::ErrorKind;
+    matches!(
+        err.kind(),
+        ErrorKind::IOError(_)
+            | ErrorKind::InvalidChannel(_)
+            | ErrorKind::InvalidChannelState(..)
+            | ErrorKind::InvalidConnectionState(_)
+            | ErrorKind::MissingHeartbeatError
+            | ErrorKind::RuntimeShutdownError(_)
+    ) || err.is_amqp_hard_error()
 }
 
 /// How a RabbitMQ delivery is settled: ack; nack = move to the retry tier of the next delay (or to
@@ -242,6 +276,9 @@ async fn settle(link: &Link, acker: &Acker, id: &MessageId) -> Result<(), QueueE
 /// message rather than losing it.
 struct RabbitAck {
     link: Arc<Link>,
+    /// The subscription's channel the delivery came on (whether it still lives decides what a
+    /// failed ack means).
+    channel: Channel,
     subscription: Arc<Subscription>,
     acker: Acker,
     envelope: Envelope,
@@ -272,7 +309,7 @@ impl RabbitAck {
                 .await;
             return Err(err);
         }
-        settle(&self.link, &self.acker, &headers.message_id).await
+        settle(&self.link, &self.channel, &self.acker, &headers.message_id).await
     }
 
     async fn dead_letter(self, error: String) -> Result<(), QueueError> {
@@ -290,7 +327,13 @@ impl RabbitAck {
 #[async_trait]
 impl AckHandle for RabbitAck {
     async fn ack(self: Box<Self>) -> Result<(), QueueError> {
-        settle(&self.link, &self.acker, &self.envelope.headers.message_id).await
+        settle(
+            &self.link,
+            &self.channel,
+            &self.acker,
+            &self.envelope.headers.message_id,
+        )
+        .await
     }
 
     async fn nack(self: Box<Self>, error: String) -> Result<(), QueueError> {
