@@ -251,6 +251,15 @@ impl ImportService for Imports {
             next_cursor,
         }))
     }
+
+    async fn add_import_item_reports(
+        &self,
+        request: Request<api::AddImportItemReportsRequest>,
+    ) -> Result<Response<api::AddImportItemReportsResponse>, Status> {
+        let response =
+            super::gone::add_import_item_reports(&self.store, request.into_inner()).await?;
+        Ok(Response::new(response))
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod channel;
 pub mod convert;
 pub mod crm;
 pub mod file;
+pub mod gone;
 pub mod import;
 pub mod link;
 pub mod order;
@@ -32,6 +33,7 @@ pub mod process;
 pub mod product;
 pub mod product_bulk;
 mod status;
+pub mod streams;
 pub mod structure;
 pub mod supplier;
 

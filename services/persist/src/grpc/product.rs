@@ -301,6 +301,19 @@ impl ProductService for Products {
             request.into_inner(),
         )))
     }
+
+    type StreamProductsStream = super::streams::ChunkStream<api::ProductsChunk>;
+
+    async fn stream_products(
+        &self,
+        request: Request<api::StreamProductsRequest>,
+    ) -> Result<Response<Self::StreamProductsStream>, Status> {
+        let request = request.into_inner();
+        let status = request.status.map(status).transpose()?;
+        let start = super::streams::start_key(request.after_sku);
+        let stream = super::streams::products(self.store.clone(), status, start).await?;
+        Ok(Response::new(stream))
+    }
 }
 
 #[cfg(test)]

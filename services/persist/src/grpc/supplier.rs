@@ -8,6 +8,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::bulk;
 use super::convert::{self, opt_text, required_text};
+use super::streams;
 use crate::StoreError;
 use crate::model::Record;
 use crate::model::supplier::{FeedFormat, Param, Supplier, SupplierItem};
@@ -331,5 +332,50 @@ impl SupplierService for Suppliers {
             self.store.clone(),
             request.into_inner(),
         )))
+    }
+
+    type ListSupplierItemHashesStream = streams::ChunkStream<api::SupplierItemHashesChunk>;
+
+    async fn list_supplier_item_hashes(
+        &self,
+        request: Request<api::ListSupplierItemHashesRequest>,
+    ) -> Result<Response<Self::ListSupplierItemHashesStream>, Status> {
+        let request = request.into_inner();
+        let supplier_id = convert::id("supplier_id", &request.supplier_id)?;
+        let stream = streams::supplier_item_hashes(
+            self.store.clone(),
+            supplier_id,
+            request.only_available,
+            streams::start_key(request.after_offer_id),
+        )
+        .await?;
+        Ok(Response::new(stream))
+    }
+
+    async fn mark_supplier_items_gone(
+        &self,
+        request: Request<api::MarkSupplierItemsGoneRequest>,
+    ) -> Result<Response<api::MarkSupplierItemsGoneResponse>, Status> {
+        let response =
+            super::gone::mark_supplier_items_gone(&self.store, request.into_inner()).await?;
+        Ok(Response::new(response))
+    }
+
+    type StreamSupplierItemsStream = streams::ChunkStream<api::SupplierItemsChunk>;
+
+    async fn stream_supplier_items(
+        &self,
+        request: Request<api::StreamSupplierItemsRequest>,
+    ) -> Result<Response<Self::StreamSupplierItemsStream>, Status> {
+        let request = request.into_inner();
+        let supplier_id = convert::id("supplier_id", &request.supplier_id)?;
+        let stream = streams::supplier_items(
+            self.store.clone(),
+            supplier_id,
+            request.only_available,
+            streams::start_key(request.after_offer_id),
+        )
+        .await?;
+        Ok(Response::new(stream))
     }
 }

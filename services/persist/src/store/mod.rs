@@ -36,6 +36,7 @@ pub use process::ProcessReportStore;
 pub use product::ProductStore;
 pub use structure::StructureStore;
 pub use supplier::SupplierStore;
+pub use supplier::{MAX_GONE_PER_CALL, OfferState};
 
 /// The whole persistence API. Every write is one transaction and bumps the change sequence.
 #[async_trait::async_trait]

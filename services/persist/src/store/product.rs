@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::StoreResult;
-use crate::model::product::Product;
+use crate::model::product::{Product, ProductStatus};
 use crate::model::{ListFilter, Lookup, Page, Record, Target};
 use crate::store::UpsertOutcome;
 
@@ -31,4 +31,13 @@ pub trait ProductStore {
     /// and not written; a rejected item does not stop the others; of two items with the same SKU
     /// the later wins and the earlier is rejected.
     async fn upsert_products(&self, items: Vec<Product>) -> StoreResult<Vec<UpsertOutcome>>;
+
+    /// One keyset page of products with their values: SKUs after `after` (from the start when
+    /// `None`), in ascending SKU order, at most `limit`, only of `status` when given. Reads only.
+    async fn list_products_by_sku(
+        &self,
+        status: Option<ProductStatus>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Record<Product>>>;
 }

@@ -53,4 +53,59 @@ pub trait SupplierStore {
         supplier_id: Uuid,
         fingerprints: Vec<(String, String)>,
     ) -> StoreResult<Vec<UpsertOutcome>>;
+
+    /// One keyset page of one supplier's offer fingerprints: the offers with an offer id after
+    /// `after` (from the start when `None`), in ascending offer-id order, at most `limit`, only
+    /// available ones when `only_available`. `content_hash` is the stored hash, the one
+    /// [`SupplierStore::upsert_supplier_items`] compares with. Reads only. An unknown supplier is
+    /// INVALID_ARGUMENT naming `supplier_id` (checked when a page comes back empty: a row proves
+    /// the supplier exists).
+    async fn list_supplier_item_hashes(
+        &self,
+        supplier_id: Uuid,
+        only_available: bool,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<OfferState>>;
+
+    /// One keyset page of one supplier's items in full, like
+    /// [`SupplierStore::list_supplier_item_hashes`] (offer-id order, after `after`, at most
+    /// `limit`). Reads only; an unknown supplier is INVALID_ARGUMENT naming `supplier_id`.
+    async fn list_supplier_items_by_offer_id(
+        &self,
+        supplier_id: Uuid,
+        only_available: bool,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Record<SupplierItem>>>;
+
+    /// Marks offers missing from a feed as gone, in one transaction, answering per offer id in
+    /// input order: `Updated` — it was available and now is not (content hash recomputed as an
+    /// upsert of it with `available = false` would store it, new change_seq,
+    /// `last_import_run_id = import_run_id`, a GONE report for the run); `Updated` with the stored
+    /// sequence and nothing written — the same run marked it already (a retried call);
+    /// `Unchanged` — already unavailable, nothing written; `Rejected` naming `offer_ids[i]` — no
+    /// such offer ("unknown offer"), an invalid offer id, or a repeat of an earlier id in the
+    /// request. At most [`MAX_GONE_PER_CALL`] ids. The supplier and the run must exist and the run
+    /// must belong to the supplier (INVALID_ARGUMENT naming `supplier_id` / `import_run_id`).
+    async fn mark_supplier_items_gone(
+        &self,
+        supplier_id: Uuid,
+        import_run_id: Uuid,
+        offer_ids: Vec<String>,
+    ) -> StoreResult<Vec<UpsertOutcome>>;
+}
+
+/// Most offer ids one [`SupplierStore::mark_supplier_items_gone`] call takes.
+pub const MAX_GONE_PER_CALL: usize = 10_000;
+
+/// What [`SupplierStore::list_supplier_item_hashes`] says about one offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferState {
+    /// The supplier's offer id.
+    pub offer_id: String,
+    /// The stored content hash (32 lower-case hex characters).
+    pub content_hash: String,
+    /// Whether the offer is available.
+    pub available: bool,
 }

@@ -157,3 +157,20 @@ on_both_backends!(changes:
     cascaded_deletes_leave_tombstones,
     tombstones_are_pruned_after_retention,
 );
+
+on_both_backends!(supplier_sync:
+    hash_pages_follow_offer_ids_and_match_upsert,
+    item_pages_follow_offer_ids,
+    gone_flips_only_available_offers,
+    gone_is_idempotent_and_checks_its_scope,
+    product_pages_follow_skus,
+);
+
+on_both_backends!(api_sync:
+    hash_stream_matches_what_the_upsert_answers_unchanged,
+    gone_round_trip_and_a_reimport_after_it,
+    import_item_reports_in_bulk,
+    items_stream_each_once_in_offer_order,
+    products_stream_by_sku,
+    bad_requests_name_the_field,
+);

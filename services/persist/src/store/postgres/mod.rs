@@ -34,6 +34,8 @@ mod import_reports;
 
 mod bulk;
 
+mod gone;
+
 /// Options of the PostgreSQL pool.
 #[derive(Debug, Clone)]
 pub struct PgOptions {

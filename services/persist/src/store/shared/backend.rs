@@ -85,6 +85,16 @@ mod supplier_bulk {
     include!("supplier_bulk.rs");
 }
 
+mod supplier_pages {
+    use super::*;
+    include!("supplier_pages.rs");
+}
+
+mod supplier_gone {
+    use super::*;
+    include!("supplier_gone.rs");
+}
+
 mod completeness {
     use super::*;
     include!("completeness.rs");

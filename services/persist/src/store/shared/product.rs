@@ -250,4 +250,30 @@ impl ProductStore for Backend {
     ) -> StoreResult<Vec<crate::store::UpsertOutcome>> {
         super::product_upsert::upsert_products(self, items).await
     }
+
+    async fn list_products_by_sku(
+        &self,
+        status: Option<ProductStatus>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Record<Product>>> {
+        // '' sorts before every SKU (never empty); one indexed range read on `product (sku)`.
+        let status_filter = if status.is_some() {
+            " AND status = $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS} FROM product WHERE sku > $1{status_filter} \
+             ORDER BY sku LIMIT $2"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit));
+        if let Some(status) = status {
+            query = query.bind(status.as_str());
+        }
+        let rows = query.fetch_all(&self.read).await?;
+        with_values(&self.read, &rows).await
+    }
 }

@@ -365,4 +365,33 @@ impl SupplierStore for Backend {
     ) -> StoreResult<Vec<crate::store::UpsertOutcome>> {
         super::supplier_bulk::match_hashes(self, supplier_id, fingerprints).await
     }
+
+    async fn list_supplier_item_hashes(
+        &self,
+        supplier_id: uuid::Uuid,
+        only_available: bool,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::store::OfferState>> {
+        super::supplier_pages::hashes_page(self, supplier_id, only_available, after, limit).await
+    }
+
+    async fn list_supplier_items_by_offer_id(
+        &self,
+        supplier_id: uuid::Uuid,
+        only_available: bool,
+        after: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<Record<SupplierItem>>> {
+        super::supplier_pages::items_page(self, supplier_id, only_available, after, limit).await
+    }
+
+    async fn mark_supplier_items_gone(
+        &self,
+        supplier_id: uuid::Uuid,
+        import_run_id: uuid::Uuid,
+        offer_ids: Vec<String>,
+    ) -> StoreResult<Vec<crate::store::UpsertOutcome>> {
+        super::supplier_gone::mark_gone(self, supplier_id, import_run_id, offer_ids).await
+    }
 }

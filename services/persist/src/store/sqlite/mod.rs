@@ -35,6 +35,8 @@ mod import_reports;
 
 mod bulk;
 
+mod gone;
+
 /// service_persist on an SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod api;
+pub mod api_sync;
 pub mod change_feed;
 pub mod changes;
 pub mod channels;
@@ -18,4 +19,5 @@ pub mod products_bulk;
 pub mod structure;
 pub mod structure_attributes;
 pub mod structure_families;
+pub mod supplier_sync;
 pub mod suppliers;
