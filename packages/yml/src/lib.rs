@@ -6,6 +6,13 @@
 //! The [`Offer`] record is also the intermediate form of every other supplier format (CSV, XLSX,
 //! JSON): service_provider maps those onto it and normalizes one shape.
 
+mod error;
 mod model;
+mod read;
+pub mod sample;
+mod write;
 
+pub use error::{FeedError, OfferError};
 pub use model::{Category, Currency, Dimensions, Offer, Outlet, Param, Position, Shop};
+pub use read::{Item, Limits, YmlReader};
+pub use write::{Flavor, WriteError, YmlWriter};
