@@ -5,6 +5,8 @@
 //! - [`persist::v1`]: the service_persist gRPC services (`proto/carpetti/persist/v1`): CRUD + List
 //!   per entity, bulk upsert streams, the change feed. Clients are in `*_service_client`, servers
 //!   in `*_service_server`.
+//! - [`provider::v1`]: service_provider's gRPC service (imports, uploads, reports) and its queue
+//!   messages (`ImportRequested`, `SupplierItemsChanged`).
 //! - [`FILE_DESCRIPTOR_SET`]: the encoded descriptors of all of them (for gRPC reflection).
 //!
 //! The `.proto` files are compiled by `build.rs` with protox: no system `protoc` is needed.
@@ -38,6 +40,22 @@ pub mod persist {
     )]
     pub mod v1 {
         tonic::include_proto!("carpetti.persist.v1");
+    }
+}
+
+/// service_provider gRPC service and queue messages (package `carpetti.provider.v1`).
+pub mod provider {
+    /// Version 1 of service_provider's API and events.
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        clippy::unwrap_used,
+        rust_2018_idioms,
+        missing_docs
+    )]
+    pub mod v1 {
+        tonic::include_proto!("carpetti.provider.v1");
     }
 }
 

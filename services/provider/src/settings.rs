@@ -31,6 +31,9 @@ pub struct SupplierSettings {
     pub pack_param: Option<String>,
     /// Prefix for relative picture URLs (else the feed's shop url).
     pub picture_base_url: Option<String>,
+    /// Written by the provider after each download: the feed's ETag / Last-Modified, sent back
+    /// on the next fetch so an unchanged feed is not downloaded again.
+    pub fetched: Option<crate::source::Validators>,
 }
 
 /// Credentials and headers for an http(s) feed. Secrets are named, never stored here: the value is

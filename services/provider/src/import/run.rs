@@ -1,0 +1,434 @@
+//! [`Importer`]: runs imports, one at a time per supplier, each as a recorded import run.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use carpetti_persist::grpc::convert::{json_to_struct, struct_to_json};
+use carpetti_proto::catalog::v1 as cat;
+use carpetti_proto::provider::v1 as pb;
+use carpetti_queue::Bus;
+use futures::StreamExt;
+use tokio::sync::Mutex;
+
+use super::catalog::Catalog;
+use super::events;
+use super::known::Stored;
+use super::scan::{self, ScanInput, Scanned};
+use super::write::{self, Target, Written};
+use super::{ImportError, Progress};
+use crate::format::Format;
+use crate::settings::SupplierSettings;
+use crate::source::{FeedSource, Fetched, Fetcher, Validators};
+
+/// How an [`Importer`] works.
+#[derive(Debug, Clone)]
+pub struct ImporterOptions {
+    /// Where downloads and spools go (a directory per run inside, removed after it).
+    pub work_dir: PathBuf,
+    /// Normalizing threads during a scan.
+    pub workers: usize,
+    /// Rejected items included in a report.
+    pub report_rejected: u32,
+}
+
+impl Default for ImporterOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self {
+            work_dir: std::env::temp_dir(),
+            workers: cores.saturating_sub(1).max(1),
+            report_rejected: 100,
+        }
+    }
+}
+
+/// A file already here (an upload, or a file named on the command line by its owner).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub path: PathBuf,
+    /// How the report names it.
+    pub name: String,
+}
+
+/// One import to run.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRequest {
+    pub supplier_code: String,
+    /// Another source than the supplier's feed_url (URL or path).
+    pub source: Option<String>,
+    /// A file to import instead of fetching.
+    pub upload: Option<Upload>,
+    /// Another format than the supplier's.
+    pub format: Option<Format>,
+    /// Fetch even when the server says not modified.
+    pub force: bool,
+}
+
+/// Runs imports against a [`Catalog`], announcing changes on a bus when one is given.
+pub struct Importer {
+    catalog: Arc<dyn Catalog>,
+    fetcher: Arc<Fetcher>,
+    bus: Option<Arc<dyn Bus>>,
+    options: ImporterOptions,
+    running: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+}
+
+impl Importer {
+    pub fn new(
+        catalog: Arc<dyn Catalog>,
+        fetcher: Arc<Fetcher>,
+        bus: Option<Arc<dyn Bus>>,
+        options: ImporterOptions,
+    ) -> Self {
+        Self {
+            catalog,
+            fetcher,
+            bus,
+            options,
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn catalog(&self) -> &Arc<dyn Catalog> {
+        &self.catalog
+    }
+
+    /// Runs one import and answers with its report. Imports of one supplier run one after the
+    /// other (a second request waits for the first).
+    pub async fn import(
+        &self,
+        request: ImportRequest,
+        progress: Arc<dyn Progress>,
+    ) -> Result<pb::ImportReport, ImportError> {
+        let lock = {
+            let mut running = self.running.lock().await;
+            Arc::clone(running.entry(request.supplier_code.clone()).or_default())
+        };
+        let _turn = lock.lock().await;
+        let started = Instant::now();
+        let supplier = self.catalog.supplier(&request.supplier_code).await?;
+        let settings = parse_settings(&supplier)?;
+        let format = match request.format {
+            Some(format) => format,
+            None => Format::from_proto(supplier.feed_format).ok_or_else(|| {
+                ImportError::BadSupplier {
+                    code: supplier.code.clone(),
+                    reason: "has no feed format".into(),
+                }
+            })?,
+        };
+        let source_name = match (&request.upload, &request.source, &supplier.feed_url) {
+            (Some(upload), _, _) => upload.name.clone(),
+            (None, Some(source), _) | (None, None, Some(source)) => source.clone(),
+            (None, None, None) => {
+                return Err(ImportError::BadSupplier {
+                    code: supplier.code.clone(),
+                    reason: "has no feed_url; give a source or upload a file".into(),
+                });
+            }
+        };
+        let supplier_id = meta_id(supplier.meta.as_ref());
+        let run = self
+            .catalog
+            .create_run(cat::ImportRun {
+                supplier_id: supplier_id.clone(),
+                source: redact(&source_name),
+                status: cat::ImportRunStatus::Running as i32,
+                started_at: Some(now()),
+                ..Default::default()
+            })
+            .await?;
+        let run_id = meta_id(run.meta.as_ref());
+        let work = tempfile::Builder::new()
+            .prefix("carpetti-import-")
+            .tempdir_in(&self.options.work_dir)
+            .map_err(|err| ImportError::Spool(format!("work directory: {err}")))?;
+        let attempt = self
+            .attempt(
+                &request,
+                &supplier,
+                &settings,
+                format,
+                work.path(),
+                &run_id,
+                &progress,
+            )
+            .await;
+        let mut noted = 0;
+        let finished = match attempt {
+            Ok(Attempt::NotModified) => finish(run, Outcome::NotModified),
+            Ok(Attempt::Done { counts, written }) => {
+                noted = counts.noted;
+                let totals = totals(&counts, &written);
+                self.announce(&supplier, &run_id, &written, totals).await;
+                finish(run, Outcome::Done(totals))
+            }
+            Err(err) if err.is_feed_failure() => finish(run, Outcome::Failed(err.to_string())),
+            Err(err) => {
+                // Persist or the spool failed mid-way: what was written stays (each chunk is a
+                // transaction) and a re-run converges; the run records why it stopped.
+                let failed = finish(run, Outcome::Failed(err.to_string()));
+                let _ = self.catalog.update_run(failed).await;
+                return Err(err);
+            }
+        };
+        let not_modified = matches!(attempt_kind(&finished), Some(true));
+        let run = self.catalog.update_run(finished).await?;
+        let rejected = if run.rejected > 0 {
+            self.catalog
+                .rejected(&run_id, self.options.report_rejected)
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(pb::ImportReport {
+            noted,
+            not_modified,
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            rejected,
+            run: Some(run),
+        })
+    }
+
+    /// The report of a stored run.
+    pub async fn report(
+        &self,
+        run_id: &str,
+        max_rejected: u32,
+    ) -> Result<pb::ImportReport, ImportError> {
+        let run = self.catalog.get_run(run_id).await?;
+        let rejected = self
+            .catalog
+            .rejected(run_id, max_rejected.min(10_000))
+            .await?;
+        let duration_ms = match (&run.started_at, &run.finished_at) {
+            (Some(start), Some(end)) => {
+                let millis = (end.seconds - start.seconds) * 1000
+                    + i64::from(end.nanos - start.nanos) / 1_000_000;
+                u64::try_from(millis).unwrap_or(0)
+            }
+            _ => 0,
+        };
+        Ok(pb::ImportReport {
+            run: Some(run),
+            rejected,
+            not_modified: false,
+            duration_ms,
+            noted: 0,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        request: &ImportRequest,
+        supplier: &cat::Supplier,
+        settings: &SupplierSettings,
+        format: Format,
+        work: &std::path::Path,
+        run_id: &str,
+        progress: &Arc<dyn Progress>,
+    ) -> Result<Attempt, ImportError> {
+        // 1. The feed as a complete local file.
+        let fetched;
+        let (path, validators) = match &request.upload {
+            Some(upload) => (upload.path.clone(), None),
+            None => {
+                let raw = request
+                    .source
+                    .as_deref()
+                    .or(supplier.feed_url.as_deref())
+                    .unwrap_or_default();
+                let source =
+                    FeedSource::parse(raw).map_err(|e| ImportError::Source(e.to_string()))?;
+                let previous = if request.force || request.source.is_some() {
+                    Validators::default()
+                } else {
+                    settings.fetched.clone().unwrap_or_default()
+                };
+                let report = |bytes| progress.downloaded(bytes);
+                fetched = self
+                    .fetcher
+                    .fetch_in(&source, &previous, &settings.http, work, &report)
+                    .await
+                    .map_err(|e| ImportError::Source(e.to_string()))?;
+                match &fetched {
+                    Fetched::NotModified => return Ok(Attempt::NotModified),
+                    Fetched::Feed(feed) => (feed.path().to_owned(), Some(feed.validators.clone())),
+                }
+            }
+        };
+        // 2. What persist holds now.
+        let stored = Arc::new(self.stored(&meta_id(supplier.meta.as_ref())).await?);
+        // 3. The scan, on blocking threads.
+        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        progress.scan_started(total);
+        let input = ScanInput {
+            path,
+            format,
+            settings: settings.clone(),
+            supplier_id: uuid::Uuid::parse_str(&meta_id(supplier.meta.as_ref()))
+                .map_err(|e| ImportError::Spool(format!("supplier id: {e}")))?,
+            stored: Arc::clone(&stored),
+            spool_dir: work.to_owned(),
+            progress: Arc::clone(progress),
+            workers: self.options.workers,
+            spool: true,
+        };
+        let scanned: Scanned = tokio::task::spawn_blocking(move || scan::scan(input))
+            .await
+            .map_err(|err| ImportError::Spool(format!("the scan failed: {err}")))??;
+        // 4. Write it.
+        let supplier_id = meta_id(supplier.meta.as_ref());
+        let target = Target {
+            catalog: self.catalog.as_ref(),
+            supplier_id: &supplier_id,
+            run_id,
+            progress: progress.as_ref(),
+        };
+        let written = write::write(&target, &scanned, &stored).await?;
+        // 5. Remember the validators for the next conditional GET.
+        if let Some(validators) = validators.filter(|v| request.source.is_none() && v.is_some()) {
+            self.save_validators(supplier, validators).await;
+        }
+        Ok(Attempt::Done {
+            counts: scanned.counts,
+            written,
+        })
+    }
+
+    async fn stored(&self, supplier_id: &str) -> Result<Stored, ImportError> {
+        let mut stored = Stored::default();
+        let mut chunks = self.catalog.hashes(supplier_id).await?;
+        while let Some(chunk) = chunks.next().await {
+            stored.add(chunk?);
+        }
+        Ok(stored)
+    }
+
+    async fn save_validators(&self, supplier: &cat::Supplier, validators: Validators) {
+        let mut settings = struct_to_json(supplier.settings.clone());
+        if let serde_json::Value::Object(map) = &mut settings {
+            map.insert(
+                "fetched".into(),
+                serde_json::to_value(&validators).unwrap_or_default(),
+            );
+        } else {
+            settings = serde_json::json!({ "fetched": validators });
+        }
+        let mut updated = supplier.clone();
+        updated.settings = Some(json_to_struct(&settings));
+        if let Some(meta) = updated.meta.as_mut() {
+            meta.change_seq = 0; // last writer wins: validators are a cache
+        }
+        if let Err(err) = self.catalog.update_supplier(updated).await {
+            tracing::warn!(supplier = %supplier.code, %err, "could not remember the feed's validators");
+        }
+    }
+
+    async fn announce(
+        &self,
+        supplier: &cat::Supplier,
+        run_id: &str,
+        written: &Written,
+        counts: pb::ImportCounts,
+    ) {
+        let Some(bus) = &self.bus else { return };
+        let supplier_id = meta_id(supplier.meta.as_ref());
+        let parts = events::announcement(
+            (&supplier_id, &supplier.code),
+            run_id,
+            &written.changes,
+            counts,
+        );
+        if let Err(err) = events::publish(bus.as_ref(), parts).await {
+            tracing::error!(supplier = %supplier.code, run = run_id, %err, "could not announce the import's changes");
+        }
+    }
+}
+
+enum Attempt {
+    NotModified,
+    Done {
+        counts: scan::ScanCounts,
+        written: Written,
+    },
+}
+
+enum Outcome {
+    NotModified,
+    Done(pb::ImportCounts),
+    Failed(String),
+}
+
+fn totals(counts: &scan::ScanCounts, written: &Written) -> pb::ImportCounts {
+    pb::ImportCounts {
+        read: counts.read,
+        created: written.created,
+        updated: written.updated,
+        unchanged: counts.unchanged + written.unchanged,
+        rejected: counts.rejected + written.rejected,
+        gone: written.gone,
+    }
+}
+
+fn finish(mut run: cat::ImportRun, outcome: Outcome) -> cat::ImportRun {
+    run.finished_at = Some(now());
+    match outcome {
+        Outcome::NotModified => {
+            run.status = cat::ImportRunStatus::Succeeded as i32;
+            run.error = Some("not modified since the last import".into());
+        }
+        Outcome::Done(t) => {
+            run.status = cat::ImportRunStatus::Succeeded as i32;
+            let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            (run.read, run.created, run.updated) = (n(t.read), n(t.created), n(t.updated));
+            (run.unchanged, run.rejected, run.gone) = (n(t.unchanged), n(t.rejected), n(t.gone));
+        }
+        Outcome::Failed(reason) => {
+            run.status = cat::ImportRunStatus::Failed as i32;
+            run.error = Some(reason);
+        }
+    }
+    run
+}
+
+/// `Some(true)` for a run closed as not modified.
+fn attempt_kind(run: &cat::ImportRun) -> Option<bool> {
+    (run.status == cat::ImportRunStatus::Succeeded as i32)
+        .then(|| run.error.as_deref() == Some("not modified since the last import"))
+}
+
+fn parse_settings(supplier: &cat::Supplier) -> Result<SupplierSettings, ImportError> {
+    let json = struct_to_json(supplier.settings.clone());
+    SupplierSettings::from_json(&json).map_err(|err| ImportError::BadSupplier {
+        code: supplier.code.clone(),
+        reason: format!("settings: {err}"),
+    })
+}
+
+fn meta_id(meta: Option<&cat::EntityMeta>) -> String {
+    meta.map(|m| m.id.clone()).unwrap_or_default()
+}
+
+fn now() -> prost_types::Timestamp {
+    let now = chrono::Utc::now();
+    prost_types::Timestamp {
+        seconds: now.timestamp(),
+        nanos: i32::try_from(now.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// A source as the report shows it: user info of a URL removed.
+fn redact(source: &str) -> String {
+    match reqwest::Url::parse(source) {
+        Ok(mut url) if !url.username().is_empty() || url.password().is_some() => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.to_string()
+        }
+        _ => source.to_owned(),
+    }
+}

@@ -1,0 +1,230 @@
+//! The import test harness: a real service_persist on a loopback port over SQLite or PostgreSQL
+//! (each test its own database), the importer on it through the gRPC client, and an embedded
+//! durable bus subscribed to `provider.items_changed`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use carpetti_persist::PersistServer;
+use carpetti_persist::store::DynStore;
+use carpetti_persist::store::postgres::{PgOptions, PgStore};
+use carpetti_persist::store::sqlite::SqliteStore;
+use carpetti_proto::catalog::v1 as cat;
+use carpetti_proto::persist::v1 as api;
+use carpetti_proto::provider::v1 as pb;
+use carpetti_provider::format::Format;
+use carpetti_provider::import::{
+    ITEMS_CHANGED_TOPIC, ImportRequest, Importer, ImporterOptions, NoProgress, PersistCatalog,
+    Upload,
+};
+use carpetti_provider::source::{Fetcher, FetcherConfig};
+use carpetti_queue::{Bus, Deliveries, EmbeddedBus, EmbeddedOptions, Subscription, TopicPattern};
+use carpetti_repo::{CallPolicy, PersistClient};
+use carpetti_testkit::{TestPgDatabase, TestSqliteDatabase};
+use prost::Message as _;
+
+/// Which database persist runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One test's system.
+pub struct Harness {
+    pub client: PersistClient,
+    pub importer: Arc<Importer>,
+    pub bus: Arc<dyn Bus>,
+    pub changes: Deliveries,
+    pub work: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<Result<(), carpetti_persist::Error>>>,
+    _pg: Option<TestPgDatabase>,
+    _sqlite: Option<TestSqliteDatabase>,
+}
+
+impl Harness {
+    pub async fn start(backend: Backend) -> Result<Self> {
+        let (store, pg, sqlite): (DynStore, _, _) = match backend {
+            Backend::Sqlite => {
+                let db = TestSqliteDatabase::create()?;
+                let store = Arc::new(SqliteStore::open(&db.path()).await?);
+                (store, None, Some(db))
+            }
+            Backend::Postgres => {
+                let db = TestPgDatabase::create().await?;
+                let options = PgOptions {
+                    max_connections: 4,
+                    connect_timeout: std::time::Duration::from_secs(10),
+                    statement_timeout: std::time::Duration::from_secs(60),
+                };
+                let store = Arc::new(PgStore::connect(db.url(), &options).await?);
+                (store, Some(db), None)
+            }
+        };
+        let server = PersistServer::with_store(store, "127.0.0.1:0".parse()?).await?;
+        let address = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        let (_tx, watch) = tokio::sync::watch::channel(vec![address]);
+        // The sender is dropped: the receiver keeps the last list, which is all a test needs.
+        let client = PersistClient::new(watch, CallPolicy::default(), Vec::new());
+        let work = tempfile::tempdir()?;
+        let bus: Arc<dyn Bus> = Arc::new(
+            EmbeddedBus::open(&work.path().join("queue.db"), EmbeddedOptions::default()).await?,
+        );
+        let subscription = Subscription::new(
+            "test-process",
+            vec![TopicPattern::parse(ITEMS_CHANGED_TOPIC)?],
+        );
+        let changes = bus.subscribe(subscription).await?;
+        let importer = Arc::new(Importer::new(
+            Arc::new(PersistCatalog::new(client.clone())),
+            Arc::new(Fetcher::new(FetcherConfig::default())?),
+            Some(Arc::clone(&bus)),
+            ImporterOptions {
+                work_dir: work.path().to_owned(),
+                workers: 2,
+                report_rejected: 10_000,
+            },
+        ));
+        Ok(Self {
+            client,
+            importer,
+            bus,
+            changes,
+            work,
+            stop: Some(stop),
+            serving: Some(serving),
+            _pg: pg,
+            _sqlite: sqlite,
+        })
+    }
+
+    /// Creates a supplier with `settings` (JSON).
+    pub async fn supplier(&self, code: &str, settings: serde_json::Value) -> Result<cat::Supplier> {
+        let supplier = cat::Supplier {
+            code: code.to_owned(),
+            name: format!("Поставщик {code}"),
+            feed_format: cat::FeedFormat::Yml as i32,
+            active: true,
+            settings: Some(carpetti_persist::grpc::convert::json_to_struct(&settings)),
+            ..Default::default()
+        };
+        Ok(self
+            .client
+            .suppliers()
+            .create_supplier(supplier)
+            .await?
+            .into_inner())
+    }
+
+    /// Imports the file at `path` for `code`.
+    pub async fn import_file(&self, code: &str, path: &Path) -> Result<pb::ImportReport> {
+        let request = ImportRequest {
+            supplier_code: code.to_owned(),
+            upload: Some(Upload {
+                path: path.to_owned(),
+                name: path.display().to_string(),
+            }),
+            format: Format::from_file_name(&path.display().to_string()).or(Some(Format::Yml)),
+            ..Default::default()
+        };
+        Ok(self.importer.import(request, Arc::new(NoProgress)).await?)
+    }
+
+    /// Writes `text` to a file in the work directory and imports it.
+    pub async fn import_text(
+        &self,
+        code: &str,
+        name: &str,
+        text: &str,
+    ) -> Result<pb::ImportReport> {
+        let path = self.work.path().join(name);
+        std::fs::write(&path, text)?;
+        self.import_file(code, &path).await
+    }
+
+    /// Every item of a supplier, by offer id.
+    pub async fn items(&self, supplier_id: &str) -> Result<Vec<cat::SupplierItem>> {
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let query = api::ListQuery {
+                supplier_id: supplier_id.to_owned(),
+                cursor: cursor.clone(),
+                page_size: 1000,
+                ..Default::default()
+            };
+            let page = self
+                .client
+                .suppliers()
+                .list_supplier_items(query)
+                .await?
+                .into_inner();
+            items.extend(page.items);
+            if page.next_cursor.is_empty() {
+                break;
+            }
+            cursor = page.next_cursor;
+        }
+        items.sort_by(|a, b| a.offer_id.cmp(&b.offer_id));
+        Ok(items)
+    }
+
+    /// The next items-changed announcement (acked).
+    pub async fn next_change(&mut self) -> Result<pb::SupplierItemsChanged> {
+        let delivery =
+            tokio::time::timeout(std::time::Duration::from_secs(10), self.changes.next())
+                .await
+                .context("no items-changed message within 10 s")?
+                .context("the subscription ended")?;
+        let message = pb::SupplierItemsChanged::decode(delivery.envelope.payload.clone())?;
+        delivery.ack().await?;
+        Ok(message)
+    }
+
+    pub async fn stop(mut self) -> Result<()> {
+        self.bus.close().await;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(serving) = self.serving.take() {
+            serving.await??;
+        }
+        Ok(())
+    }
+}
+
+/// The real feeds from the field (testdata/feeds/real, copied from ../shared/testdata/feeds).
+pub fn real_feed(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/feeds/real")
+        .join(name)
+}
+
+pub fn meta_id(meta: Option<&cat::EntityMeta>) -> String {
+    meta.map(|m| m.id.clone()).unwrap_or_default()
+}
+
+/// `on_each_backend!(case, …)`: each case runs as `<case>::sqlite` and `<case>::postgres`.
+macro_rules! on_each_backend {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() -> anyhow::Result<()> {
+                    super::$name(crate::import::harness::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() -> anyhow::Result<()> {
+                    super::$name(crate::import::harness::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_each_backend;
