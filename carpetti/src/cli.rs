@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::bench::BenchArgs;
+use crate::commands::export::ExportArgs;
+use crate::commands::import::ImportArgs;
 use crate::commands::keys::KeysArgs;
 use crate::commands::{config::ConfigArgs, serve::ServeArgs, up::UpArgs};
 
@@ -51,6 +53,11 @@ pub enum Command {
     Bench(BenchArgs),
     /// Service-to-service token keys (`keys generate`).
     Keys(KeysArgs),
+    /// Import a supplier's feed (file or URL; YML, CSV, XLSX, JSON) into the catalog and print
+    /// the run's report.
+    Import(ImportArgs),
+    /// Write a feed from the catalog (`export yml --channel CODE --out FILE`).
+    Export(ExportArgs),
 }
 
 #[cfg(test)]

@@ -38,12 +38,15 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
 }
 
 /// Services log to stdout (what Fluent Bit / Fluentd collect), one JSON object a line by
-/// default; one-shot commands log to stderr, their stdout being their result. Benchmarks keep
-/// the terminal for their progress bars: only warnings are logged.
+/// default; one-shot commands log to stderr, their stdout being their result. Benchmarks, imports
+/// and exports keep the terminal for their progress bars and summary: only warnings are logged
+/// (RUST_LOG still raises it).
 fn log_options(command: &cli::Command, config: &carpetti_config::Config) -> observe::LogOptions {
     let service = matches!(command, cli::Command::Up(_) | cli::Command::Serve(_));
     let level = match command {
-        cli::Command::Bench(_) => "warn".to_owned(),
+        cli::Command::Bench(_) | cli::Command::Import(_) | cli::Command::Export(_) => {
+            "warn".to_owned()
+        }
         _ => config.log.level.clone(),
     };
     observe::LogOptions {

@@ -3,7 +3,10 @@
 
 pub mod bench;
 pub mod config;
+pub mod export;
+pub mod import;
 pub mod keys;
+mod local;
 pub mod serve;
 pub mod up;
 
@@ -23,6 +26,8 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Config(args) => config::run(args, ctx),
         Command::Bench(args) => bench::run(args, ctx).await,
         Command::Keys(args) => keys::run(args, ctx),
+        Command::Import(args) => import::run(args, ctx).await,
+        Command::Export(args) => export::run(args, ctx).await,
     }
 }
 
@@ -39,7 +44,9 @@ async fn run_services(
     let mut started = Vec::with_capacity(names.len() + 1);
     for name in names {
         // On error the services already started are dropped, closing their listeners and pools.
-        started.push(name.start(&ctx.config, &platform, &shutdown).await?);
+        let service = name.start(&ctx.config, &platform, &shutdown).await?;
+        platform.add_local(service.service, service.address);
+        started.push(service);
     }
     if let Some(metrics) = platform::start_metrics(&ctx.config, &platform, &shutdown).await? {
         started.push(metrics);

@@ -14,6 +14,8 @@ use secrecy::SecretString;
 /// `TokenIssuer` from it as they arrive.)
 #[derive(Clone, Default)]
 pub struct ServiceKeys {
+    signing: Option<SigningKeyConfig>,
+    token_ttl: Duration,
     signing_kid: Option<String>,
     verification: Vec<VerificationKeyConfig>,
 }
@@ -48,7 +50,9 @@ impl ServiceKeys {
                 .context("auth.signing_key_file")?;
         }
         Ok(ServiceKeys {
-            signing_kid: signing.map(|s| s.kid),
+            signing_kid: signing.as_ref().map(|s| s.kid.clone()),
+            signing,
+            token_ttl: Duration::from_secs(config.token_ttl_secs),
             verification,
         })
     }
@@ -61,6 +65,18 @@ impl ServiceKeys {
         Ok(Some(
             Verifier::new(service, &self.verification).context("auth.verification_keys_file")?,
         ))
+    }
+
+    /// The issuer of `caller`'s tokens for its calls to other services, when a signing key is
+    /// configured (else calls go out without a token).
+    pub fn issuer(&self, caller: &str) -> anyhow::Result<Option<TokenIssuer>> {
+        let Some(signing) = &self.signing else {
+            return Ok(None);
+        };
+        let issuer = TokenIssuer::new(caller, signing)
+            .and_then(|issuer| issuer.with_ttl(self.token_ttl))
+            .context("auth.signing_key_file")?;
+        Ok(Some(issuer))
     }
 
     /// For people: `off`, or the key ids verified and signed with.

@@ -12,9 +12,12 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use carpetti_cache::DynCache;
 use carpetti_config::Config;
-use carpetti_handle::discovery::{ConsulConfig, ConsulDiscovery, Discovery, Registration};
+use carpetti_handle::discovery::{
+    ConsulConfig, ConsulDiscovery, Discovery, Registration, StaticDiscovery,
+};
 use carpetti_handle::observe::{MetricsHandle, MetricsServer, install_metrics};
 use carpetti_queue::Bus;
+use carpetti_repo::{CallPolicy, HeaderStamp, PersistClient, ServiceToken};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
@@ -44,6 +47,8 @@ pub struct Platform {
     pub registry: Option<Arc<dyn Discovery>>,
     static_services: BTreeMap<String, Vec<SocketAddr>>,
     advertise_host: Option<String>,
+    /// Services started by this process so far, by name (later ones call earlier ones here).
+    local: std::sync::Mutex<BTreeMap<String, SocketAddr>>,
 }
 
 impl Platform {
@@ -77,6 +82,7 @@ impl Platform {
             registry,
             static_services: config.discovery.services.clone(),
             advertise_host: config.discovery.advertise_host.clone(),
+            local: std::sync::Mutex::default(),
         })
     }
 
@@ -102,6 +108,49 @@ impl Platform {
             Arc::clone(registry),
             Registration::new(service, advertised),
         )))
+    }
+
+    /// Records that this process serves `service` at `address`.
+    pub fn add_local(&self, service: &str, address: SocketAddr) {
+        if let Ok(mut local) = self.local.lock() {
+            local.insert(service.to_owned(), address);
+        }
+    }
+
+    /// Where this process serves `service`, if it does.
+    pub fn local(&self, service: &str) -> Option<SocketAddr> {
+        self.local.lock().ok()?.get(service).copied()
+    }
+
+    /// A client of service_persist for `caller`: through Consul when configured, else the
+    /// configured static addresses plus `local` (persist started by this process); calls carry
+    /// `caller`'s service token when a signing key is configured.
+    pub fn persist_client(
+        &self,
+        caller: &str,
+        local: Option<SocketAddr>,
+    ) -> anyhow::Result<PersistClient> {
+        let stamps: Vec<Arc<dyn HeaderStamp>> = match self.keys.issuer(caller)? {
+            Some(issuer) => vec![Arc::new(ServiceToken(issuer))],
+            None => Vec::new(),
+        };
+        let policy = CallPolicy::default();
+        if let Some(registry) = &self.registry {
+            return Ok(PersistClient::discover(registry.as_ref(), policy, stamps));
+        }
+        let mut services = self.static_services.clone();
+        let persist = services
+            .entry(carpetti_persist::SERVICE_NAME.to_owned())
+            .or_default();
+        persist.extend(local);
+        if persist.is_empty() {
+            anyhow::bail!(
+                "no address for service_persist: start it in this process, or list it under \
+                 [discovery.services] persist = [\"host:port\"] (or configure Consul)"
+            );
+        }
+        let discovery = StaticDiscovery::new(services);
+        Ok(PersistClient::discover(&discovery, policy, stamps))
     }
 
     /// Stops the bus (in-flight deliveries are redelivered later).

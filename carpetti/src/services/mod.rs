@@ -2,6 +2,9 @@
 //! `carpetti serve <service>` (one), and the loop that runs them until shutdown.
 
 mod persist;
+mod provider;
+
+pub use provider::importer as provider_importer;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,6 +28,8 @@ pub type RunFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 's
 pub enum ServiceName {
     /// service_persist: the database, over gRPC.
     Persist,
+    /// service_provider: supplier imports (feeds in, supplier items out).
+    Provider,
 }
 
 impl ServiceName {
@@ -37,6 +42,7 @@ impl ServiceName {
     ) -> anyhow::Result<Started> {
         match self {
             ServiceName::Persist => persist::start(config, platform, shutdown).await,
+            ServiceName::Provider => provider::start(config, platform, shutdown).await,
         }
     }
 }

@@ -40,6 +40,10 @@ pub const KEYS: &[&str] = &[
     "database.statement_timeout_secs",
     "persist.listen",
     "persist.tombstone_retention_days",
+    "provider.listen",
+    "provider.work_dir",
+    "provider.workers",
+    "provider.schedules",
     "log.level",
     "log.format",
     "log.fluent_address",
@@ -68,6 +72,7 @@ pub const KEYS: &[&str] = &[
 const SECTIONS: &[&str] = &[
     "database",
     "persist",
+    "provider",
     "log",
     "queue",
     "cache",
@@ -101,6 +106,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// `[persist]` — service_persist's gRPC server.
     pub persist: PersistConfig,
+    /// `[provider]` — service_provider: supplier imports.
+    pub provider: ProviderConfig,
     /// `[log]` — logging of every service.
     pub log: LogConfig,
     /// `[queue]` — the topic bus: RabbitMQ or the embedded durable queue.
@@ -121,6 +128,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             database: DatabaseConfig::default(),
             persist: PersistConfig::default(),
+            provider: ProviderConfig::default(),
             log: LogConfig::default(),
             queue: QueueConfig::default(),
             cache: CacheConfig::default(),
@@ -148,6 +156,34 @@ impl Default for PersistConfig {
         PersistConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 50051)),
             tombstone_retention_days: 30,
+        }
+    }
+}
+
+/// `[provider]` — service_provider: supplier imports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderConfig {
+    /// `provider.listen` — the address of service_provider's gRPC server (default
+    /// `127.0.0.1:50052`; port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// `provider.work_dir` — where downloads, uploads and import spools are kept while an import
+    /// runs (default: `<data_dir>/work`).
+    pub work_dir: Option<PathBuf>,
+    /// `provider.workers` — threads normalizing offers during an import (default 0 = the number
+    /// of cores minus one, at least one).
+    pub workers: usize,
+    /// `provider.schedules` — whether suppliers' cron schedules are run (default true).
+    pub schedules: bool,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 50052)),
+            work_dir: None,
+            workers: 0,
+            schedules: true,
         }
     }
 }

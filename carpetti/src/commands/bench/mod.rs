@@ -4,11 +4,12 @@
 
 pub mod cache;
 mod copy;
+pub mod import;
 mod items;
 pub mod persist;
 pub mod queue;
 mod report;
-mod rss;
+pub(crate) mod rss;
 
 use clap::{Args, Subcommand};
 
@@ -33,6 +34,10 @@ pub enum BenchSuite {
     /// 1,000,000 messages of 1 KB published with confirms and consumed with acks, end to end, on
     /// RabbitMQ (carpetti-queue and raw lapin as the limit) and on the embedded backend.
     Queue(queue::QueueBenchArgs),
+    /// Issue #4 on one generated feed (1,000,000 offers by default): parse + normalize beside
+    /// Python lxml (the peer), the full import into PostgreSQL, the unchanged re-import, the YML
+    /// export, and the peak RSS of each.
+    Import(import::ImportBenchArgs),
 }
 
 /// Runs a suite.
@@ -41,5 +46,6 @@ pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
         BenchSuite::Persist(args) => persist::run(args, ctx).await,
         BenchSuite::Queue(args) => queue::run(args, ctx).await,
         BenchSuite::Cache(args) => cache::run(args, ctx).await,
+        BenchSuite::Import(args) => import::run(args, ctx).await,
     }
 }
