@@ -265,7 +265,7 @@ mod tests {
     /// Inputs whose events land on every kind of window boundary: the real feeds and a synthetic
     /// one with CDATA, references, comments, a DOCTYPE, a BOM, invalid bytes and broken offers.
     fn inputs() -> Vec<Vec<u8>> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/feeds");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/feeds/real");
         let mut inputs: Vec<Vec<u8>> = [
             "ecwid-variants.xml",
             "malformed-supplier.xml",

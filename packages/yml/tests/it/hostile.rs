@@ -272,7 +272,7 @@ fn invalid_bytes_in_a_utf8_feed() {
 fn a_truncated_file_ends_after_the_complete_offers() {
     let full = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/testdata/feeds/ozon-price-stock.xml"),
+            .join("../../testdata/feeds/real/ozon-price-stock.xml"),
     )
     .expect("test feed present");
     // Cut inside the 101st offer's price, then inside the 101st offer's start tag.

@@ -63,7 +63,7 @@ pub(crate) fn feed_with(offers: &str) -> String {
 
 fn feed_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/feeds")
+        .join("../../testdata/feeds/real")
         .join(name)
 }
 

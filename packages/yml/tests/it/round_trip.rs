@@ -25,9 +25,9 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The real feeds kept as test data (`../shared/testdata/feeds` beside the repository).
+/// The real feeds kept as test data (testdata/feeds/real, copied from ../shared/testdata/feeds).
 fn feed(name: &str) -> PathBuf {
-    repo_root().join("../shared/testdata/feeds").join(name)
+    repo_root().join("testdata/feeds/real").join(name)
 }
 
 /// Writes `offers` to `path`; returns the ids the writer refused.

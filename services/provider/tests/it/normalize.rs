@@ -333,7 +333,7 @@ fn settings_rates_and_header_problems() {
 
 fn feed(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testdata/feeds")
+        .join("../../testdata/feeds/real")
         .join(name)
 }
 
