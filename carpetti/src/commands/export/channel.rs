@@ -3,18 +3,17 @@
 //! Market and our shop → the full catalog). Categories are the catalog's tree.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use anyhow::{Context as _, bail};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
-use carpetti_yml::{Category, Dimensions, Flavor, Offer, Outlet, Shop};
+use carpetti_yml::{Category, Flavor, Offer, Outlet, Shop};
 use futures::StreamExt;
 use rust_decimal::Decimal;
 
 use super::YmlArgs;
-use super::feed::{FeedFile, Summary};
+use super::feed::{FeedFile, Summary, decimal, dimensions_cm};
 use crate::context::Context;
 
 pub async fn export(
@@ -132,10 +131,6 @@ async fn categories(
     Ok((categories, ids))
 }
 
-fn decimal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text.trim()).ok()
-}
-
 /// A catalog product as a YML offer.
 fn offer_of(
     p: cat::Product,
@@ -143,14 +138,7 @@ fn offer_of(
     flavor: Flavor,
     warehouse: &str,
 ) -> Offer {
-    let dimensions = p.dimensions.and_then(|d| {
-        let cm = |mm: Option<i32>| mm.map(|mm| Decimal::from(mm) / Decimal::TEN);
-        Some(Dimensions {
-            length_cm: cm(d.length_mm)?,
-            width_cm: cm(d.width_mm)?,
-            height_cm: cm(d.height_mm)?,
-        })
-    });
+    let dimensions = dimensions_cm(p.dimensions);
     let outlets = match flavor {
         Flavor::Megamarket | Flavor::OzonPriceStock => vec![Outlet {
             id: Some(warehouse.to_owned()),

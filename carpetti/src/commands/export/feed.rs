@@ -169,6 +169,25 @@ impl FeedFile {
     }
 }
 
+/// A decimal string from persist ("1234.50"), `None` when empty or unreadable.
+pub fn decimal(text: &str) -> Option<rust_decimal::Decimal> {
+    text.trim().parse().ok()
+}
+
+/// Persist's dimensions in millimetres as the feed's "L/W/H" in centimetres (all three or none).
+pub fn dimensions_cm(
+    dimensions: Option<carpetti_proto::catalog::v1::Dimensions>,
+) -> Option<carpetti_yml::Dimensions> {
+    let d = dimensions?;
+    let cm =
+        |mm: Option<i32>| mm.map(|mm| rust_decimal::Decimal::from(mm) / rust_decimal::Decimal::TEN);
+    Some(carpetti_yml::Dimensions {
+        length_cm: cm(d.length_mm)?,
+        width_cm: cm(d.width_mm)?,
+        height_cm: cm(d.height_mm)?,
+    })
+}
+
 fn flavor_name(flavor: Flavor) -> &'static str {
     match flavor {
         Flavor::YandexMarket => "yandex-market",

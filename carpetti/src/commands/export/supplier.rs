@@ -2,18 +2,16 @@
 //! catalog build that turns supplier items into products comes later; the round trip and the
 //! benchmarks use this).
 
-use std::str::FromStr;
-
 use anyhow::Context as _;
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
-use carpetti_yml::{Dimensions, Flavor, Offer, Param, Shop};
+use carpetti_yml::{Flavor, Offer, Param, Shop};
 use futures::StreamExt;
 use rust_decimal::Decimal;
 
 use super::YmlArgs;
-use super::feed::{CategoryTree, FeedFile, Summary};
+use super::feed::{CategoryTree, FeedFile, Summary, decimal, dimensions_cm};
 use crate::context::Context;
 
 pub async fn export(
@@ -79,24 +77,13 @@ pub async fn export(
     )
 }
 
-fn decimal(text: &str) -> Option<Decimal> {
-    Decimal::from_str(text.trim()).ok()
-}
-
 /// A supplier item as a YML offer.
 pub fn offer_of(item: cat::SupplierItem, categories: &mut CategoryTree) -> Offer {
     let category_id = item
         .category_name
         .as_deref()
         .and_then(|path| categories.id_of(path));
-    let dimensions = item.dimensions.and_then(|d| {
-        let cm = |mm: Option<i32>| mm.map(|mm| Decimal::from(mm) / Decimal::TEN);
-        Some(Dimensions {
-            length_cm: cm(d.length_mm)?,
-            width_cm: cm(d.width_mm)?,
-            height_cm: cm(d.height_mm)?,
-        })
-    });
+    let dimensions = dimensions_cm(item.dimensions);
     Offer {
         id: item.offer_id,
         available: Some(item.available),
