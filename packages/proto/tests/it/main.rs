@@ -8,7 +8,7 @@ use carpetti_proto::catalog::v1::{
 use prost::Message;
 use prost_types::FileDescriptorSet;
 
-const SERVICES: [&str; 12] = [
+const SERVICES: [&str; 13] = [
     "carpetti.persist.v1.SupplierService",
     "carpetti.persist.v1.ProductService",
     "carpetti.persist.v1.StructureService",
@@ -21,6 +21,7 @@ const SERVICES: [&str; 12] = [
     "carpetti.persist.v1.ImportService",
     "carpetti.persist.v1.ProcessReportService",
     "carpetti.persist.v1.ChangeService",
+    "carpetti.provider.v1.ProviderService",
 ];
 
 #[test]
