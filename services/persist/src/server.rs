@@ -147,14 +147,9 @@ impl PersistServer {
         if let Some(verifier) = self.service_auth {
             server = server.with_service_auth(verifier);
         }
-        let served = match self.registration {
-            Some((discovery, registration)) => {
-                server
-                    .serve_registered(self.listener, shutdown, discovery, registration)
-                    .await
-            }
-            None => server.serve(self.listener, shutdown).await,
-        };
+        let served = server
+            .serve_maybe_registered(self.listener, shutdown, self.registration)
+            .await;
         if let Some(pruner) = pruner {
             // An interrupted prune rolls back; the next start prunes again.
             pruner.abort();

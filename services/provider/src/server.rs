@@ -143,14 +143,9 @@ impl ProviderServer {
         if let Some(verifier) = self.service_auth {
             server = server.with_service_auth(verifier);
         }
-        let served = match self.registration {
-            Some((discovery, registration)) => {
-                server
-                    .serve_registered(self.listener, shutdown, discovery, registration)
-                    .await
-            }
-            None => server.serve(self.listener, shutdown).await,
-        };
+        let served = server
+            .serve_maybe_registered(self.listener, shutdown, self.registration)
+            .await;
         let _ = stop_tx.send(true);
         while background.join_next().await.is_some() {}
         served?;

@@ -106,6 +106,23 @@ impl GrpcServer {
         deregister_logged(&registered).await;
         served
     }
+
+    /// [`GrpcServer::serve_registered`] when a registry is given, else [`GrpcServer::serve`]:
+    /// what every service's `run` does with its optional registration.
+    pub async fn serve_maybe_registered(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        registration: Option<(Arc<dyn Discovery>, Registration)>,
+    ) -> Result<(), HandleError> {
+        match registration {
+            Some((discovery, registration)) => {
+                self.serve_registered(listener, shutdown, discovery, registration)
+                    .await
+            }
+            None => self.serve(listener, shutdown).await,
+        }
+    }
 }
 
 async fn deregister_logged(registered: &Registered) {

@@ -157,6 +157,7 @@ impl Importer {
             )
             .await;
         let mut noted = 0;
+        let not_modified = matches!(attempt, Ok(Attempt::NotModified));
         let finished = match attempt {
             Ok(Attempt::NotModified) => finish(run, Outcome::NotModified),
             Ok(Attempt::Done { counts, written }) => {
@@ -174,7 +175,6 @@ impl Importer {
                 return Err(err);
             }
         };
-        let not_modified = matches!(attempt_kind(&finished), Some(true));
         let run = self.catalog.update_run(finished).await?;
         let rejected = if run.rejected > 0 {
             self.catalog
@@ -393,12 +393,6 @@ fn finish(mut run: cat::ImportRun, outcome: Outcome) -> cat::ImportRun {
         }
     }
     run
-}
-
-/// `Some(true)` for a run closed as not modified.
-fn attempt_kind(run: &cat::ImportRun) -> Option<bool> {
-    (run.status == cat::ImportRunStatus::Succeeded as i32)
-        .then(|| run.error.as_deref() == Some("not modified since the last import"))
 }
 
 fn parse_settings(supplier: &cat::Supplier) -> Result<SupplierSettings, ImportError> {

@@ -145,7 +145,13 @@ fn produce(
         ..Default::default()
     };
     let mut bytes = 0usize;
-    let send = |message: &mut api::UpsertSupplierItemsRequest| {
+    // The lines of the chunk being built, published before the chunk is sent (its answers may
+    // come back at once): one lock per chunk, not per item.
+    let mut chunk_lines = Vec::with_capacity(ITEMS_PER_CHUNK);
+    let send = |message: &mut api::UpsertSupplierItemsRequest, chunk_lines: &mut Vec<u64>| {
+        if let Ok(mut lines) = lines.lock() {
+            lines.append(chunk_lines);
+        }
         let full = std::mem::take(message);
         // The receiver is gone only when the upsert stream failed; its error is reported there.
         tx.blocking_send(full).is_ok()
@@ -156,11 +162,9 @@ fn produce(
             let Some(item) = record.item else { continue };
             bytes += prost::Message::encoded_len(&item);
             message.items.push(item);
-            if let Ok(mut lines) = lines.lock() {
-                lines.push(record.line);
-            }
+            chunk_lines.push(record.line);
             if message.items.len() == ITEMS_PER_CHUNK || bytes >= BYTES_PER_CHUNK {
-                if !send(&mut message) {
+                if !send(&mut message, &mut chunk_lines) {
                     return Ok(());
                 }
                 bytes = 0;
@@ -168,7 +172,7 @@ fn produce(
         }
     }
     if !message.items.is_empty() {
-        send(&mut message);
+        send(&mut message, &mut chunk_lines);
     }
     Ok(())
 }
