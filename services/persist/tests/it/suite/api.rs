@@ -13,12 +13,13 @@ use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
 /// A running server; stops when dropped.
-struct Running {
-    channel: Channel,
+pub(crate) struct Running {
+    pub(crate) channel: Channel,
     _stop: oneshot::Sender<()>,
 }
 
-async fn serve(store: DynStore) -> anyhow::Result<Running> {
+/// Serves `store` on 127.0.0.1:0 and connects a channel to it.
+pub(crate) async fn serve(store: DynStore) -> anyhow::Result<Running> {
     let server = PersistServer::with_store(store, "127.0.0.1:0".parse()?).await?;
     let address = server.local_addr();
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,38 +1,15 @@
 //! The client side of the gRPC sync tests: a server on 127.0.0.1:0 over the backend under test,
 //! realistic offers, and a supplier with the calls an importer makes.
 
-use carpetti_persist::PersistServer;
-use carpetti_persist::store::DynStore;
 use carpetti_proto::catalog::v1 as pb;
 use carpetti_proto::persist::v1 as api;
 use carpetti_proto::persist::v1::import_service_client::ImportServiceClient;
 use carpetti_proto::persist::v1::supplier_service_client::SupplierServiceClient;
-use tokio::sync::oneshot;
-use tonic::transport::Channel;
 use tonic::{Code, Status};
 use tonic_types::StatusExt;
 
-/// A running server; stops when dropped.
-pub(crate) struct Running {
-    pub(crate) channel: Channel,
-    _stop: oneshot::Sender<()>,
-}
-
-pub(crate) async fn serve(store: DynStore) -> anyhow::Result<Running> {
-    let server = PersistServer::with_store(store, "127.0.0.1:0".parse()?).await?;
-    let address = server.local_addr();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
-    let channel = Channel::from_shared(format!("http://{address}"))?
-        .connect()
-        .await?;
-    Ok(Running {
-        channel,
-        _stop: stop,
-    })
-}
+pub(crate) use crate::suite::api::{Running, serve};
+use tonic::transport::Channel;
 
 /// The field an INVALID_ARGUMENT names in its BadRequest detail.
 pub(crate) fn bad_field(status: &Status) -> String {
