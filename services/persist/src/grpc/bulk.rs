@@ -17,10 +17,16 @@ use uuid::Uuid;
 
 use super::convert;
 use crate::StoreError;
-use crate::store::{DynStore, UpsertOutcome};
+use crate::store::{BulkTable, DynStore, UpsertOutcome};
 
 /// Largest chunk accepted in one message.
 pub const MAX_CHUNK: usize = 10_000;
+
+/// A stream that created or updated at least this many rows refreshes the table's planner
+/// statistics before its summary (see [`crate::store::Store::refresh_statistics`]): the reads
+/// that follow a bulk load — an unchanged re-import's fingerprints, an export — then get the
+/// ordered index plan at once instead of after autovacuum's next visit.
+pub const REFRESH_STATISTICS_AFTER: u64 = 10_000;
 
 /// The response stream of a bulk upsert.
 pub type ResponseStream =
@@ -154,7 +160,7 @@ struct InFlight {
 /// (Overlapping the look-ups of fingerprint-only chunks was tried and halved their throughput on
 /// two cores: PostgreSQL backends and the server then compete for the same CPU.)
 pub fn pipeline<M, T, C, Parse, Write, Fut>(
-    what: &'static str,
+    (store, table): (DynStore, BulkTable),
     mut incoming: Streaming<M>,
     mut parse: Parse,
     write: Write,
@@ -176,6 +182,7 @@ where
                 Ok(None) => break,
                 Err(status) => {
                     // The client is gone or broke the stream; committed chunks stay committed.
+                    let what = table.table();
                     tracing::warn!(%status, what, "bulk stream broke off");
                     return;
                 }
@@ -203,6 +210,13 @@ where
             && !finish(previous, &mut tally, &out).await
         {
             return;
+        }
+        let written = tally.summary.created + tally.summary.updated;
+        if written >= REFRESH_STATISTICS_AFTER {
+            // Everything is committed: a failure here only costs plan quality until autovacuum.
+            if let Err(error) = store.refresh_statistics(table).await {
+                tracing::warn!(%error, table = table.table(), "refreshing statistics failed");
+            }
         }
         let _ = out.send(Ok(tally.summary())).await;
     })
@@ -259,7 +273,7 @@ pub fn supplier_items(
 ) -> ResponseStream {
     let mut scope: Option<(Uuid, Option<Uuid>)> = None;
     pipeline(
-        "supplier items",
+        (store.clone(), BulkTable::SupplierItems),
         incoming,
         move |message, tally| parse_supplier_chunk(&mut scope, tally, message),
         move |scope: SupplierScope, items| {

@@ -6,7 +6,7 @@ use carpetti_proto::persist::v1 as api;
 use tonic::Streaming;
 
 use super::bulk::{Parsed, ResponseStream, Tally, check_size, pipeline};
-use crate::store::DynStore;
+use crate::store::{BulkTable, DynStore};
 
 /// `UpsertProducts`.
 pub fn products(
@@ -14,7 +14,7 @@ pub fn products(
     incoming: Streaming<api::UpsertProductsRequest>,
 ) -> ResponseStream {
     pipeline(
-        "products",
+        (store.clone(), BulkTable::Products),
         incoming,
         |message: api::UpsertProductsRequest, tally: &mut Tally| {
             check_size(message.items.len())?;

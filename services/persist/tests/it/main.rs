@@ -2,6 +2,7 @@
 //! (a fresh database on the machine's server) and against SQLite (a fresh file), through the same
 //! `Store` trait: the two backends must behave identically.
 
+mod statistics;
 mod suite;
 mod support;
 

@@ -30,6 +30,9 @@ pub struct ImportBenchArgs {
     /// Skip the lxml peer (then no ratio is reported).
     #[arg(long)]
     pub no_peer: bool,
+    /// Stop after the parse + normalize phase (no database: for profiling the reader).
+    #[arg(long)]
+    pub parse_only: bool,
     /// PostgreSQL server to make the scratch database on (it is dropped afterwards).
     #[arg(
         long,
@@ -91,6 +94,13 @@ pub async fn run(args: ImportBenchArgs, ctx: &Context) -> anyhow::Result<()> {
     };
     done.extend(peer.clone());
     done.push(phases::parse(&feed, ctx)?);
+    if args.parse_only {
+        if !args.keep {
+            let _ = std::fs::remove_file(&feed);
+        }
+        report::print(&args, ctx, &done);
+        return Ok(());
+    }
     let mut database = phases::Scratch::create(&args.database_url).await?;
     let result = phases::import_export(&feed, &dir, &database, ctx).await;
     database.drop_database().await?;

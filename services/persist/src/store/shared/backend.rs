@@ -189,4 +189,12 @@ impl crate::store::Store for Backend {
         self.read.close().await;
         self.write.close().await;
     }
+
+    async fn refresh_statistics(&self, table: crate::store::BulkTable) -> StoreResult<()> {
+        // A script runs on one pooled connection: SQLite's `analysis_limit` holds for its ANALYZE.
+        sqlx::raw_sql(&refresh_statistics_sql(table))
+            .execute(&self.write)
+            .await?;
+        Ok(())
+    }
 }

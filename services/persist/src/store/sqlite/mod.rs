@@ -27,6 +27,12 @@ fn money_from_db(stored: DbMoney, column: &'static str) -> StoreResult<Money> {
         .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{column}: {e}").into())))
 }
 
+/// `ANALYZE` of the table, reading at most about 1,000 rows per index (`analysis_limit`) so that
+/// it stays cheap on millions of rows.
+fn refresh_statistics_sql(table: crate::store::BulkTable) -> String {
+    format!("PRAGMA analysis_limit = 1000; ANALYZE {};", table.table())
+}
+
 include!("../shared/backend.rs");
 
 mod product_bulk;
