@@ -44,6 +44,8 @@ pub const KEYS: &[&str] = &[
     "provider.work_dir",
     "provider.workers",
     "provider.schedules",
+    "provider.heartbeat_secs",
+    "provider.stale_after_secs",
     "log.level",
     "log.format",
     "log.fluent_address",
@@ -175,6 +177,12 @@ pub struct ProviderConfig {
     pub workers: usize,
     /// `provider.schedules` — whether suppliers' cron schedules are run (default true).
     pub schedules: bool,
+    /// `provider.heartbeat_secs` — how often a running import touches its run to show that its
+    /// provider is alive (default 60).
+    pub heartbeat_secs: u64,
+    /// `provider.stale_after_secs` — a RUNNING import run not written for this long was left by
+    /// a provider that stopped and is closed as failed (default 600; keep it many heartbeats).
+    pub stale_after_secs: u64,
 }
 
 impl Default for ProviderConfig {
@@ -184,6 +192,8 @@ impl Default for ProviderConfig {
             work_dir: None,
             workers: 0,
             schedules: true,
+            heartbeat_secs: 60,
+            stale_after_secs: 600,
         }
     }
 }

@@ -117,6 +117,10 @@ impl ProviderService for Provider {
             // A broken upload ends here with its error: nothing was imported.
             chunk = stream.next().await.transpose()?;
         }
+        if size == 0 {
+            // Bad input, not a broken feed: no run is recorded for it.
+            return Err(Status::invalid_argument("the upload has no data"));
+        }
         file.flush()
             .map_err(|err| Status::internal(format!("storing the upload: {err}")))?;
         let path = file.into_temp_path();
@@ -142,6 +146,14 @@ impl ProviderService for Provider {
         let request = request.into_inner();
         if request.import_run_id.trim().is_empty() {
             return Err(Status::invalid_argument("import_run_id: is required"));
+        }
+        // Checked here: persist's INVALID_ARGUMENT would reach the caller as a failed
+        // precondition of the import (see `status`).
+        if uuid::Uuid::parse_str(request.import_run_id.trim()).is_err() {
+            return Err(Status::invalid_argument(format!(
+                "import_run_id: {:?} is not a UUID",
+                request.import_run_id
+            )));
         }
         let max = if request.max_rejected == 0 {
             100

@@ -115,6 +115,7 @@ impl ProviderServer {
             }
         };
         let mut background = tokio::task::JoinSet::new();
+        background.spawn(close_interrupted(Arc::clone(&self.importer), stopped()));
         if let Some(bus) = self.bus.clone() {
             let handler = consumer::ImportRequests::new(Arc::clone(&self.importer));
             let subscription = consumer::subscription()?;
@@ -150,5 +151,27 @@ impl ProviderServer {
         while background.join_next().await.is_some() {}
         served?;
         Ok(())
+    }
+}
+
+/// Closes the import runs left RUNNING by a provider that stopped during them: when the server
+/// starts (this process owns no run yet; another provider's live runs keep beating), then every
+/// half `stale_after`, so a crashed run does not wait for its supplier's next import.
+async fn close_interrupted(importer: Arc<Importer>, shutdown: impl Future<Output = ()> + Send) {
+    tokio::pin!(shutdown);
+    let every = (importer.options().stale_after / 2).max(Duration::from_secs(1));
+    loop {
+        match importer.close_interrupted().await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(
+                closed,
+                "closed import runs interrupted by a stopped provider"
+            ),
+            Err(err) => tracing::warn!(%err, "could not close interrupted import runs"),
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(every) => {}
+        }
     }
 }

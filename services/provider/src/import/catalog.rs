@@ -36,6 +36,11 @@ pub trait Catalog: Send + Sync {
     async fn create_run(&self, run: cat::ImportRun) -> Result<cat::ImportRun, ImportError>;
     async fn update_run(&self, run: cat::ImportRun) -> Result<cat::ImportRun, ImportError>;
     async fn get_run(&self, id: &str) -> Result<cat::ImportRun, ImportError>;
+    /// Every RUNNING import run, of one supplier (id) or of all.
+    async fn running_runs(
+        &self,
+        supplier_id: Option<&str>,
+    ) -> Result<Vec<cat::ImportRun>, ImportError>;
     /// The rejected item reports of a run, up to `limit`.
     async fn rejected(
         &self,
@@ -148,6 +153,32 @@ impl Catalog for PersistCatalog {
                 Err(ImportError::UnknownRun(id.to_owned()))
             }
             Err(s) => Err(status("reading the import run")(s)),
+        }
+    }
+
+    async fn running_runs(
+        &self,
+        supplier_id: Option<&str>,
+    ) -> Result<Vec<cat::ImportRun>, ImportError> {
+        let mut found = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let query = api::ListQuery {
+                supplier_id: supplier_id.unwrap_or_default().to_owned(),
+                status: "running".to_owned(),
+                cursor: cursor.clone(),
+                page_size: 1000,
+                ..Default::default()
+            };
+            let page = self.client.imports().list_import_runs(query).await;
+            let page = page
+                .map_err(status("listing running imports"))?
+                .into_inner();
+            found.extend(page.items);
+            if page.next_cursor.is_empty() {
+                return Ok(found);
+            }
+            cursor = page.next_cursor;
         }
     }
 

@@ -8,7 +8,10 @@
 mod catalog;
 mod error;
 mod events;
+mod interrupted;
 mod known;
+mod remember;
+mod request;
 mod run;
 mod scan;
 mod spool;
@@ -17,7 +20,9 @@ mod write;
 pub use catalog::{Catalog, HashChunks, PersistCatalog, StoredHash, UpsertAnswers};
 pub use error::ImportError;
 pub use events::{IMPORT_REQUESTED_TOPIC, ITEMS_CHANGED_TOPIC};
-pub use run::{ImportRequest, Importer, ImporterOptions, Upload};
+pub use interrupted::INTERRUPTED;
+pub use request::{ImportRequest, ImporterOptions, Upload};
+pub use run::Importer;
 pub use scan::{ScanCounts, dry_run};
 
 /// Where a run is, for progress bars. Every method has a no-op default.

@@ -1,11 +1,10 @@
 //! [`Importer`]: runs imports, one at a time per supplier, each as a recorded import run.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use carpetti_persist::grpc::convert::{json_to_struct, struct_to_json};
+use carpetti_persist::grpc::convert::struct_to_json;
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::provider::v1 as pb;
 use carpetti_queue::Bus;
@@ -14,57 +13,16 @@ use tokio::sync::Mutex;
 
 use super::catalog::Catalog;
 use super::events;
+use super::interrupted::{self, timestamp};
 use super::known::Stored;
+use super::remember;
+use super::request::{ImportRequest, ImporterOptions};
 use super::scan::{self, ScanInput, Scanned};
 use super::write::{self, Target, Written};
 use super::{ImportError, Progress};
 use crate::format::Format;
 use crate::settings::SupplierSettings;
 use crate::source::{FeedSource, Fetched, Fetcher, Validators};
-
-/// How an [`Importer`] works.
-#[derive(Debug, Clone)]
-pub struct ImporterOptions {
-    /// Where downloads and spools go (a directory per run inside, removed after it).
-    pub work_dir: PathBuf,
-    /// Normalizing threads during a scan.
-    pub workers: usize,
-    /// Rejected items included in a report.
-    pub report_rejected: u32,
-}
-
-impl Default for ImporterOptions {
-    fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Self {
-            work_dir: std::env::temp_dir(),
-            workers: cores.saturating_sub(1).max(1),
-            report_rejected: 100,
-        }
-    }
-}
-
-/// A file already here (an upload, or a file named on the command line by its owner).
-#[derive(Debug, Clone)]
-pub struct Upload {
-    pub path: PathBuf,
-    /// How the report names it.
-    pub name: String,
-}
-
-/// One import to run.
-#[derive(Debug, Clone, Default)]
-pub struct ImportRequest {
-    pub supplier_code: String,
-    /// Another source than the supplier's feed_url (URL or path).
-    pub source: Option<String>,
-    /// A file to import instead of fetching.
-    pub upload: Option<Upload>,
-    /// Another format than the supplier's.
-    pub format: Option<Format>,
-    /// Fetch even when the server says not modified.
-    pub force: bool,
-}
 
 /// Runs imports against a [`Catalog`], announcing changes on a bus when one is given.
 pub struct Importer {
@@ -93,6 +51,17 @@ impl Importer {
 
     pub fn catalog(&self) -> &Arc<dyn Catalog> {
         &self.catalog
+    }
+
+    pub fn options(&self) -> &ImporterOptions {
+        &self.options
+    }
+
+    /// Closes every supplier's runs left RUNNING by a provider that stopped during them (no
+    /// write for [`ImporterOptions::stale_after`]) as failed; answers how many. The server does
+    /// this when it starts and then periodically; an import does it for its supplier.
+    pub async fn close_interrupted(&self) -> Result<u64, ImportError> {
+        interrupted::sweep(self.catalog.as_ref(), None, self.options.stale_after).await
     }
 
     /// Runs one import and answers with its report. Imports of one supplier run one after the
@@ -130,6 +99,20 @@ impl Importer {
             }
         };
         let supplier_id = meta_id(supplier.meta.as_ref());
+        // This process runs no import of the supplier now (we hold its turn): a stale RUNNING run
+        // of it was left by a provider that stopped.
+        let sweep = interrupted::sweep(
+            self.catalog.as_ref(),
+            Some(&supplier_id),
+            self.options.stale_after,
+        );
+        if let Err(err) = sweep.await {
+            tracing::warn!(supplier = %supplier.code, %err, "could not close interrupted import runs");
+        }
+        let work = tempfile::Builder::new()
+            .prefix("carpetti-import-")
+            .tempdir_in(&self.options.work_dir)
+            .map_err(|err| ImportError::Spool(format!("work directory: {err}")))?;
         let run = self
             .catalog
             .create_run(cat::ImportRun {
@@ -141,21 +124,29 @@ impl Importer {
             })
             .await?;
         let run_id = meta_id(run.meta.as_ref());
-        let work = tempfile::Builder::new()
-            .prefix("carpetti-import-")
-            .tempdir_in(&self.options.work_dir)
-            .map_err(|err| ImportError::Spool(format!("work directory: {err}")))?;
-        let attempt = self
-            .attempt(
-                &request,
-                &supplier,
-                &settings,
-                format,
-                work.path(),
-                &run_id,
-                &progress,
-            )
-            .await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let beating = interrupted::heartbeat(
+            self.catalog.as_ref(),
+            run.clone(),
+            self.options.heartbeat,
+            stopped,
+        );
+        let attempt = async {
+            let attempt = self
+                .attempt(
+                    &request,
+                    &supplier,
+                    &settings,
+                    format,
+                    work.path(),
+                    &run_id,
+                    &progress,
+                )
+                .await;
+            let _ = stop.send(true);
+            attempt
+        };
+        let (attempt, ()) = tokio::join!(attempt, beating);
         let mut noted = 0;
         let not_modified = matches!(attempt, Ok(Attempt::NotModified));
         let finished = match attempt {
@@ -291,7 +282,7 @@ impl Importer {
         let written = write::write(&target, &scanned, &stored).await?;
         // 5. Remember the validators for the next conditional GET.
         if let Some(validators) = validators.filter(|v| request.source.is_none() && v.is_some()) {
-            self.save_validators(supplier, validators).await;
+            remember::save_validators(self.catalog.as_ref(), &supplier.code, &validators).await;
         }
         Ok(Attempt::Done {
             counts: scanned.counts,
@@ -306,26 +297,6 @@ impl Importer {
             stored.add(chunk?);
         }
         Ok(stored)
-    }
-
-    async fn save_validators(&self, supplier: &cat::Supplier, validators: Validators) {
-        let mut settings = struct_to_json(supplier.settings.clone());
-        if let serde_json::Value::Object(map) = &mut settings {
-            map.insert(
-                "fetched".into(),
-                serde_json::to_value(&validators).unwrap_or_default(),
-            );
-        } else {
-            settings = serde_json::json!({ "fetched": validators });
-        }
-        let mut updated = supplier.clone();
-        updated.settings = Some(json_to_struct(&settings));
-        if let Some(meta) = updated.meta.as_mut() {
-            meta.change_seq = 0; // last writer wins: validators are a cache
-        }
-        if let Err(err) = self.catalog.update_supplier(updated).await {
-            tracing::warn!(supplier = %supplier.code, %err, "could not remember the feed's validators");
-        }
     }
 
     async fn announce(
@@ -374,7 +345,12 @@ fn totals(counts: &scan::ScanCounts, written: &Written) -> pb::ImportCounts {
     }
 }
 
+/// The run's final write: unconditional (heartbeats moved its `change_seq`; a sweep that took it
+/// for dead is overruled by what really happened).
 fn finish(mut run: cat::ImportRun, outcome: Outcome) -> cat::ImportRun {
+    if let Some(meta) = run.meta.as_mut() {
+        meta.change_seq = 0;
+    }
     run.finished_at = Some(now());
     match outcome {
         Outcome::NotModified => {
@@ -408,11 +384,7 @@ fn meta_id(meta: Option<&cat::EntityMeta>) -> String {
 }
 
 fn now() -> prost_types::Timestamp {
-    let now = chrono::Utc::now();
-    prost_types::Timestamp {
-        seconds: now.timestamp(),
-        nanos: i32::try_from(now.timestamp_subsec_nanos()).unwrap_or(0),
-    }
+    timestamp(chrono::Utc::now())
 }
 
 /// A source as the report shows it: user info of a URL removed.

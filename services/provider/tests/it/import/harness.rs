@@ -13,6 +13,8 @@ use carpetti_persist::store::sqlite::SqliteStore;
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_proto::provider::v1 as pb;
+use carpetti_proto::provider::v1::provider_service_client::ProviderServiceClient;
+use carpetti_provider::ProviderServer;
 use carpetti_provider::format::Format;
 use carpetti_provider::import::{
     ITEMS_CHANGED_TOPIC, ImportRequest, Importer, ImporterOptions, NoProgress, PersistCatalog,
@@ -81,16 +83,7 @@ impl Harness {
             vec![TopicPattern::parse(ITEMS_CHANGED_TOPIC)?],
         );
         let changes = bus.subscribe(subscription).await?;
-        let importer = Arc::new(Importer::new(
-            Arc::new(PersistCatalog::new(client.clone())),
-            Arc::new(Fetcher::new(FetcherConfig::default())?),
-            Some(Arc::clone(&bus)),
-            ImporterOptions {
-                work_dir: work.path().to_owned(),
-                workers: 2,
-                report_rejected: 10_000,
-            },
-        ));
+        let importer = new_importer(&client, &bus, options(work.path()))?;
         Ok(Self {
             client,
             importer,
@@ -104,13 +97,35 @@ impl Harness {
         })
     }
 
+    /// The importer options of the tests: the harness's work directory, 2 workers, every
+    /// rejected item in a report.
+    pub fn options(&self) -> ImporterOptions {
+        options(self.work.path())
+    }
+
+    /// Another importer on the same persist and bus, as a new provider process would build it.
+    pub fn new_importer(&self, options: ImporterOptions) -> Result<Arc<Importer>> {
+        new_importer(&self.client, &self.bus, options)
+    }
+
     /// Creates a supplier with `settings` (JSON).
     pub async fn supplier(&self, code: &str, settings: serde_json::Value) -> Result<cat::Supplier> {
+        self.supplier_with_feed(code, settings, None).await
+    }
+
+    /// Creates a YML supplier with `settings` (JSON) and a `feed_url` (a URL or a path).
+    pub async fn supplier_with_feed(
+        &self,
+        code: &str,
+        settings: serde_json::Value,
+        feed_url: Option<String>,
+    ) -> Result<cat::Supplier> {
         let supplier = cat::Supplier {
             code: code.to_owned(),
             name: format!("Поставщик {code}"),
             feed_format: cat::FeedFormat::Yml as i32,
             active: true,
+            feed_url,
             settings: Some(carpetti_persist::grpc::convert::json_to_struct(&settings)),
             ..Default::default()
         };
@@ -146,6 +161,33 @@ impl Harness {
         let path = self.work.path().join(name);
         std::fs::write(&path, text)?;
         self.import_file(code, &path).await
+    }
+
+    /// Every import run of a supplier, oldest first.
+    pub async fn runs(&self, supplier_id: &str) -> Result<Vec<cat::ImportRun>> {
+        let mut runs = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let query = api::ListQuery {
+                supplier_id: supplier_id.to_owned(),
+                cursor: cursor.clone(),
+                page_size: 1000,
+                ..Default::default()
+            };
+            let page = self
+                .client
+                .imports()
+                .list_import_runs(query)
+                .await?
+                .into_inner();
+            runs.extend(page.items);
+            if page.next_cursor.is_empty() {
+                break;
+            }
+            cursor = page.next_cursor;
+        }
+        runs.sort_by_key(|r| r.started_at.map(|t| (t.seconds, t.nanos)));
+        Ok(runs)
     }
 
     /// Every item of a supplier, by offer id.
@@ -187,8 +229,79 @@ impl Harness {
         Ok(message)
     }
 
+    /// A real service_provider on 127.0.0.1:0 over `importer`, consuming import requests from
+    /// `bus` when one is given, and a gRPC client of it.
+    pub async fn serve_provider(
+        &self,
+        importer: Arc<Importer>,
+        bus: Option<Arc<dyn Bus>>,
+    ) -> Result<Provider> {
+        let mut server = ProviderServer::bind(
+            importer,
+            self.work.path().to_owned(),
+            "127.0.0.1:0".parse()?,
+        )
+        .await?;
+        if let Some(bus) = bus {
+            server = server.with_bus(bus);
+        }
+        let address = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        let client = ProviderServiceClient::connect(format!("http://{address}")).await?;
+        Ok(Provider {
+            client,
+            stop: Some(stop),
+            serving: Some(serving),
+        })
+    }
+
     pub async fn stop(mut self) -> Result<()> {
         self.bus.close().await;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(serving) = self.serving.take() {
+            serving.await??;
+        }
+        Ok(())
+    }
+}
+
+fn options(work: &Path) -> ImporterOptions {
+    ImporterOptions {
+        work_dir: work.to_owned(),
+        workers: 2,
+        report_rejected: 10_000,
+        ..ImporterOptions::default()
+    }
+}
+
+fn new_importer(
+    client: &PersistClient,
+    bus: &Arc<dyn Bus>,
+    options: ImporterOptions,
+) -> Result<Arc<Importer>> {
+    Ok(Arc::new(Importer::new(
+        Arc::new(PersistCatalog::new(client.clone())),
+        Arc::new(Fetcher::new(FetcherConfig::default())?),
+        Some(Arc::clone(bus)),
+        options,
+    )))
+}
+
+/// A running service_provider and its gRPC client.
+pub struct Provider {
+    pub client: ProviderServiceClient<tonic::transport::Channel>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<Result<(), carpetti_provider::Error>>>,
+}
+
+impl Provider {
+    /// Shuts the server down and waits for it (and its consumer) to stop.
+    pub async fn stop(mut self) -> Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
