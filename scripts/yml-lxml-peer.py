@@ -173,6 +173,8 @@ def main(path):
                 "seconds": round(seconds, 3),
                 "offers_per_second": round((offers + rejected) / seconds) if seconds else None,
                 "peak_rss_mb": round(peak_rss_mb, 1),
+                "lxml": ".".join(str(part) for part in etree.LXML_VERSION),
+                "libxml2": ".".join(str(part) for part in etree.LIBXML_VERSION),
             }
         )
     )

@@ -114,7 +114,11 @@ pub fn lxml_peer(feed: &Path) -> anyhow::Result<Phase> {
         seconds,
         result["peak_rss_mb"].as_f64(),
         "the peer",
-        format!("lxml {}", result["lxml"].as_str().unwrap_or("?")),
+        format!(
+            "lxml {}, libxml2 {}",
+            result["lxml"].as_str().unwrap_or("?"),
+            result["libxml2"].as_str().unwrap_or("?")
+        ),
     ))
 }
 
