@@ -64,7 +64,7 @@ pub trait Store:
     async fn close(&self);
 
     /// Refreshes the planner's statistics of `table` after a bulk write changed many of its
-    /// rows (`ANALYZE`; on SQLite with a bounded sample). Until autovacuum gets to a freshly
+    /// rows (`ANALYZE`). Until autovacuum gets to a freshly
     /// loaded table, PostgreSQL plans it as if it were small: a keyset page of a million-row
     /// supplier then took 1.8 s instead of 28 ms (bitmap scan and sort instead of the ordered
     /// index). Correctness never depends on it.

@@ -191,7 +191,6 @@ impl crate::store::Store for Backend {
     }
 
     async fn refresh_statistics(&self, table: crate::store::BulkTable) -> StoreResult<()> {
-        // A script runs on one pooled connection: SQLite's `analysis_limit` holds for its ANALYZE.
         sqlx::raw_sql(&refresh_statistics_sql(table))
             .execute(&self.write)
             .await?;
