@@ -171,6 +171,30 @@ async fn a_feed_that_breaks_changes_nothing(backend: Backend) -> Result<()> {
         garbage.status == cat::ImportRunStatus::Failed as i32,
         "{garbage:?}"
     );
+    // Hostile shapes fail fast with a clear feed error, after a complete first offer that is
+    // not written either: nesting beyond the depth limit, and one text node beyond 4 MiB.
+    let first =
+        "<yml_catalog><shop><offers><offer id=\"A1\"><name>x</name><price>5</price></offer>";
+    let deep = format!("{first}{}", "<a>".repeat(10_000));
+    let huge = format!(
+        "{first}<offer id=\"A2\"><description>{}</description></offer></offers></shop></yml_catalog>",
+        "ж".repeat(3 << 20)
+    );
+    for (name, text, says) in [
+        ("deep.xml", deep, "nested deeper"),
+        ("huge.xml", huge, "larger than the limit"),
+    ] {
+        let failed = run(&h.import_text("opt", name, &text).await?);
+        ensure!(
+            failed.status == cat::ImportRunStatus::Failed as i32,
+            "{name}: {failed:?}"
+        );
+        ensure!(
+            failed.error.as_deref().is_some_and(|e| e.contains(says)),
+            "{name}: {:?}",
+            failed.error
+        );
+    }
     let after = h.items(&supplier_id).await?;
     ensure!(
         after
