@@ -165,54 +165,24 @@ impl Harness {
 
     /// Every import run of a supplier, oldest first.
     pub async fn runs(&self, supplier_id: &str) -> Result<Vec<cat::ImportRun>> {
-        let mut runs = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let query = api::ListQuery {
-                supplier_id: supplier_id.to_owned(),
-                cursor: cursor.clone(),
-                page_size: 1000,
-                ..Default::default()
-            };
-            let page = self
-                .client
-                .imports()
-                .list_import_runs(query)
-                .await?
-                .into_inner();
-            runs.extend(page.items);
-            if page.next_cursor.is_empty() {
-                break;
-            }
-            cursor = page.next_cursor;
-        }
+        let mut runs = all_pages(supplier_id, |query| async {
+            let page = self.client.imports().list_import_runs(query).await?;
+            let page = page.into_inner();
+            Ok((page.items, page.next_cursor))
+        })
+        .await?;
         runs.sort_by_key(|r| r.started_at.map(|t| (t.seconds, t.nanos)));
         Ok(runs)
     }
 
     /// Every item of a supplier, by offer id.
     pub async fn items(&self, supplier_id: &str) -> Result<Vec<cat::SupplierItem>> {
-        let mut items = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let query = api::ListQuery {
-                supplier_id: supplier_id.to_owned(),
-                cursor: cursor.clone(),
-                page_size: 1000,
-                ..Default::default()
-            };
-            let page = self
-                .client
-                .suppliers()
-                .list_supplier_items(query)
-                .await?
-                .into_inner();
-            items.extend(page.items);
-            if page.next_cursor.is_empty() {
-                break;
-            }
-            cursor = page.next_cursor;
-        }
+        let mut items = all_pages(supplier_id, |query| async {
+            let page = self.client.suppliers().list_supplier_items(query).await?;
+            let page = page.into_inner();
+            Ok((page.items, page.next_cursor))
+        })
+        .await?;
         items.sort_by(|a, b| a.offer_id.cmp(&b.offer_id));
         Ok(items)
     }
@@ -341,3 +311,27 @@ macro_rules! on_each_backend {
     };
 }
 pub(crate) use on_each_backend;
+
+/// Every page of a supplier-scoped list: `fetch` answers a page's entries and the next cursor.
+async fn all_pages<T, F, Fut>(supplier_id: &str, mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(api::ListQuery) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, String)>>,
+{
+    let mut entries = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let query = api::ListQuery {
+            supplier_id: supplier_id.to_owned(),
+            cursor: std::mem::take(&mut cursor),
+            page_size: 1000,
+            ..Default::default()
+        };
+        let (page, next) = fetch(query).await?;
+        entries.extend(page);
+        if next.is_empty() {
+            return Ok(entries);
+        }
+        cursor = next;
+    }
+}
