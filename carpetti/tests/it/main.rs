@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 mod cluster;
+mod import_export;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

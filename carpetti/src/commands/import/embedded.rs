@@ -2,9 +2,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use carpetti_proto::catalog::v1 as cat;
-use carpetti_proto::persist::v1 as api;
 use carpetti_proto::provider::v1 as pb;
 use carpetti_provider::format::Format;
 use carpetti_provider::import::{ImportRequest, Upload};
@@ -29,7 +26,7 @@ async fn import(
 ) -> anyhow::Result<pb::ImportReport> {
     let client = local.persist(carpetti_provider::SERVICE_NAME)?;
     let format = args.format.map(super::FormatArg::format);
-    ensure_supplier(&client, args, format).await?;
+    super::supplier::ensure(&client, args, format).await?;
     let importer = services::provider_importer(&ctx.config, &local.platform)?;
     let (source, upload) = if is_url(&args.source) {
         (Some(args.source.clone()), None)
@@ -53,40 +50,4 @@ async fn import(
     let report = importer.import(request, bars.clone()).await;
     bars.finish();
     Ok(report?)
-}
-
-/// Creates the supplier on first use (code = name = `--supplier`, format from the flag or the
-/// file name, a URL source as its feed_url).
-async fn ensure_supplier(
-    client: &carpetti_repo::PersistClient,
-    args: &ImportArgs,
-    format: Option<Format>,
-) -> anyhow::Result<()> {
-    let lookup = api::GetRequest {
-        key: args.supplier.clone(),
-        ..Default::default()
-    };
-    match client.suppliers().get_supplier(lookup).await {
-        Ok(_) => return Ok(()),
-        Err(status) if status.code() == tonic::Code::NotFound => {}
-        Err(status) => return Err(status).context("reading the supplier"),
-    }
-    let format = format
-        .or_else(|| Format::from_file_name(&args.source))
-        .unwrap_or(Format::Yml);
-    let supplier = cat::Supplier {
-        code: args.supplier.clone(),
-        name: args.supplier.clone(),
-        feed_url: is_url(&args.source).then(|| args.source.clone()),
-        feed_format: super::proto_format(format),
-        active: true,
-        ..Default::default()
-    };
-    client
-        .suppliers()
-        .create_supplier(supplier)
-        .await
-        .with_context(|| format!("creating supplier {}", args.supplier))?;
-    tracing::info!(supplier = %args.supplier, "created the supplier");
-    Ok(())
 }

@@ -8,6 +8,7 @@ mod embedded;
 mod progress;
 mod remote;
 mod report;
+mod supplier;
 
 pub use progress::Bars;
 
@@ -24,7 +25,8 @@ use crate::context::Context;
 pub struct ImportArgs {
     /// The feed: a file path or an http(s) URL.
     pub source: String,
-    /// The supplier's code (created on first use, named after the code).
+    /// The supplier's code (created on first use, named after the code; with `--provider`, only
+    /// when `--persist` is given too).
     #[arg(long, value_name = "CODE")]
     pub supplier: String,
     /// The feed's format (default: the supplier's, else guessed from the file name).
@@ -36,6 +38,10 @@ pub struct ImportArgs {
     /// Hand the feed to a running service_provider at this address instead of importing here.
     #[arg(long, value_name = "HOST:PORT")]
     pub provider: Option<String>,
+    /// With `--provider`: the running system's service_persist, where an unknown supplier is
+    /// created on first use (without it the supplier must exist).
+    #[arg(long, value_name = "HOST:PORT", requires = "provider")]
+    pub persist: Option<std::net::SocketAddr>,
 }
 
 /// `--format`.

@@ -50,6 +50,13 @@ pub async fn run(
             Ok(request)
         })
         .max_decoding_message_size(16 << 20);
+    if let Some(persist) = args.persist {
+        let platform =
+            crate::platform::Platform::build(&ctx.config, crate::platform::Mode::Up).await?;
+        let client = platform.persist_client("cli", Some(persist))?;
+        let format = args.format.map(super::FormatArg::format);
+        super::supplier::ensure(&client, args, format).await?;
+    }
     let format = args.format.map_or(0, |f| super::proto_format(f.format()));
     if is_url(&args.source) {
         let request = pb::ImportSupplierRequest {
@@ -59,7 +66,7 @@ pub async fn run(
             force: args.force,
         };
         let report = client.import_supplier(request).await;
-        return Ok(report.context("the provider's import")?.into_inner());
+        return answer(args, report);
     }
     let mut file = tokio::fs::File::open(&args.source)
         .await
@@ -107,5 +114,24 @@ pub async fn run(
     let upload = client.upload_feed(tokio_stream::wrappers::ReceiverStream::new(rx));
     let (read, report) = tokio::join!(reader, upload);
     read.with_context(|| format!("reading {}", args.source))?;
-    Ok(report.context("the provider's import")?.into_inner())
+    answer(args, report)
+}
+
+/// The provider's answer; an unknown supplier says how to have it created.
+fn answer(
+    args: &ImportArgs,
+    report: Result<tonic::Response<pb::ImportReport>, tonic::Status>,
+) -> anyhow::Result<pb::ImportReport> {
+    match report {
+        Ok(report) => Ok(report.into_inner()),
+        Err(status) if status.code() == tonic::Code::NotFound && args.persist.is_none() => {
+            Err(anyhow::anyhow!(
+                "{}: the running system has no supplier {}; add --persist HOST:PORT (its \
+                 service_persist) to create it on first use",
+                status.message(),
+                args.supplier
+            ))
+        }
+        Err(status) => Err(status).context("the provider's import"),
+    }
 }
