@@ -4,12 +4,22 @@
 /// Resets the peak RSS counter (`VmHWM`) to the current RSS, so the next reading is the peak of
 /// what follows. Best effort: on kernels without `clear_refs` the peak stays cumulative.
 pub fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    reset_peak_of("self");
+}
+
+/// [`reset_peak`] of another process of ours (`/proc/<pid>`).
+pub fn reset_peak_of(process: &str) {
+    let _ = std::fs::write(format!("/proc/{process}/clear_refs"), "5");
 }
 
 /// Peak RSS in MiB since start or the last [`reset_peak`], if the kernel reports it.
 pub fn peak_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    peak_mib_of("self")
+}
+
+/// [`peak_mib`] of another process of ours (`/proc/<pid>`).
+pub fn peak_mib_of(process: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)

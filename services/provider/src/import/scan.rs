@@ -118,7 +118,8 @@ pub fn scan(input: ScanInput) -> Result<Scanned, ImportError> {
                 scope.spawn(move || work(n, rx, input))
             })
             .collect();
-        let mut seen = Seen::default();
+        // A tenth more than persist holds: a feed that grew a little still fits.
+        let mut seen = Seen::with_capacity(input.stored.len() + input.stored.len() / 10);
         let mut normalizer: Option<Arc<Normalizer>> = None;
         let mut entries = Vec::with_capacity(BATCH);
         let mut read = 0u64;

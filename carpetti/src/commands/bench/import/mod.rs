@@ -4,6 +4,7 @@
 //! ratio); the full import into PostgreSQL end to end; the same import again, unchanged; `export
 //! yml` of the imported items; the peak RSS of each.
 
+mod persist_process;
 mod phases;
 mod report;
 
@@ -50,6 +51,8 @@ pub struct Phase {
     pub seconds: f64,
     pub offers_per_sec: f64,
     pub peak_rss_mib: Option<f64>,
+    /// Peak RSS of the service_persist process during the phase (phases that use it).
+    pub persist_rss_mib: Option<f64>,
     /// The target of issue #4 for this phase.
     pub target: &'static str,
     pub note: String,
@@ -70,6 +73,7 @@ impl Phase {
             seconds,
             offers_per_sec: offers as f64 / seconds.max(1e-9),
             peak_rss_mib,
+            persist_rss_mib: None,
             target,
             note,
         }

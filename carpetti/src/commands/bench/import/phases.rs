@@ -5,12 +5,9 @@ use std::io::BufWriter;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context as _, bail, ensure};
-use carpetti_persist::PersistServer;
-use carpetti_persist::store::DynStore;
-use carpetti_persist::store::postgres::{PgOptions, PgStore};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_provider::SupplierSettings;
 use carpetti_provider::format::Format;
@@ -26,6 +23,7 @@ use sqlx::{ConnectOptions as _, Connection as _};
 use uuid::Uuid;
 
 use super::Phase;
+use super::persist_process::PersistProcess;
 use crate::commands::bench::rss;
 use crate::commands::export::{self, YmlArgs};
 use crate::context::Context;
@@ -153,7 +151,8 @@ pub fn parse(feed: &Path, ctx: &Context) -> anyhow::Result<Phase> {
 pub struct Scratch {
     admin: PgConnection,
     name: String,
-    pub target: PgConnectOptions,
+    /// The scratch database's URL.
+    pub url: String,
 }
 
 impl Scratch {
@@ -169,12 +168,8 @@ impl Scratch {
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut admin)
             .await?;
-        let target = admin_options.database(&name);
-        Ok(Self {
-            admin,
-            name,
-            target,
-        })
+        let url = with_database(url, &name)?;
+        Ok(Self { admin, name, url })
     }
 
     pub async fn drop_database(&mut self) -> anyhow::Result<()> {
@@ -189,32 +184,35 @@ impl Scratch {
     }
 }
 
-/// Import, re-import and export through a persist on PostgreSQL served in this process.
+/// `url` naming database `name` instead of its own (the query string kept).
+fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let (head, query) = url
+        .split_once('?')
+        .map_or((url, None), |(h, q)| (h, Some(q)));
+    let authority = head.find("://").context("--database-url has no scheme")? + 3;
+    let base = match head[authority..].find('/') {
+        Some(slash) => &head[..authority + slash],
+        None => head,
+    };
+    Ok(match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    })
+}
+
+/// Import, re-import and export through service_persist on the scratch database, in its own
+/// process (`carpetti serve persist`), as deployed.
 pub async fn import_export(
     feed: &Path,
     dir: &Path,
     database: &Scratch,
     ctx: &Context,
 ) -> anyhow::Result<Vec<Phase>> {
-    let options = PgOptions {
-        max_connections: 8,
-        connect_timeout: Duration::from_secs(10),
-        statement_timeout: Duration::from_secs(600),
-    };
-    let store: DynStore = Arc::new(PgStore::connect_with(database.target.clone(), &options).await?);
-    let server = PersistServer::with_store(store, "127.0.0.1:0".parse()?).await?;
-    let address = server.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server.run(async move {
-        let _ = stopped.await;
-    }));
-    let (_addresses, watch) = tokio::sync::watch::channel(vec![address]);
+    let persist = PersistProcess::start(&database.url, &dir.join("persist-state"))?;
+    let (_addresses, watch) = tokio::sync::watch::channel(vec![persist.address]);
     let client = PersistClient::new(watch, CallPolicy::default(), Vec::new());
-    let phases = run_phases(feed, dir, &client, ctx).await;
-    let _ = stop.send(());
-    serving
-        .await?
-        .context("service_persist stopped with an error")?;
+    let phases = run_phases(feed, dir, &client, &persist, ctx).await;
+    persist.stop()?;
     phases
 }
 
@@ -222,6 +220,7 @@ async fn run_phases(
     feed: &Path,
     dir: &Path,
     client: &PersistClient,
+    persist: &PersistProcess,
     ctx: &Context,
 ) -> anyhow::Result<Vec<Phase>> {
     client
@@ -263,13 +262,14 @@ async fn run_phases(
         };
         let progress = Arc::new(crate::commands::import::Bars::new(!ctx.json));
         rss::reset_peak();
+        persist.reset_peak();
         let started = Instant::now();
         let report = importer.import(request, progress.clone()).await?;
         progress.finish();
         let seconds = started.elapsed().as_secs_f64();
         let run = report.run.unwrap_or_default();
         ensure!(run.error.is_none(), "the import failed: {:?}", run.error);
-        phases.push(Phase::new(
+        let mut done = Phase::new(
             phase,
             u64::try_from(run.read).unwrap_or(0),
             seconds,
@@ -279,7 +279,9 @@ async fn run_phases(
                 "created {}, updated {}, unchanged {}, rejected {}",
                 run.created, run.updated, run.unchanged, run.rejected
             ),
-        ));
+        );
+        done.persist_rss_mib = persist.peak_mib();
+        phases.push(done);
     }
     let out = dir.join("bench-export.yml");
     let args = YmlArgs {
@@ -290,16 +292,19 @@ async fn run_phases(
         persist: None,
     };
     rss::reset_peak();
+    persist.reset_peak();
     let started = Instant::now();
     let summary = export::supplier::export(client, SUPPLIER, &args, ctx).await?;
     let seconds = started.elapsed().as_secs_f64();
-    phases.push(Phase::new(
+    let mut done = Phase::new(
         "export yml (supplier items)",
         summary.offers,
         seconds,
         rss::peak_mib(),
         "≥ 500,000 offers/s",
         format!("{:.0} MB written", summary.bytes as f64 / 1e6),
-    ));
+    );
+    done.persist_rss_mib = persist.peak_mib();
+    phases.push(done);
     Ok(phases)
 }

@@ -20,7 +20,15 @@ pub fn print(args: &ImportBenchArgs, ctx: &Context, phases: &[Phase]) {
         return;
     }
     let mut table = output::table([
-        "phase", "offers", "seconds", "offers/s", "÷ lxml", "peak RSS", "target", "note",
+        "phase",
+        "offers",
+        "seconds",
+        "offers/s",
+        "÷ lxml",
+        "peak RSS",
+        "persist RSS",
+        "target",
+        "note",
     ]);
     for phase in phases {
         let ratio = match peer {
@@ -35,6 +43,9 @@ pub fn print(args: &ImportBenchArgs, ctx: &Context, phases: &[Phase]) {
             ratio,
             phase
                 .peak_rss_mib
+                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+            phase
+                .persist_rss_mib
                 .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
             phase.target.to_owned(),
             phase.note.clone(),
