@@ -34,7 +34,6 @@ pub fn status(err: ImportError) -> Status {
             Status::not_found(err.to_string())
         }
         ImportError::BadSupplier { .. } => Status::failed_precondition(err.to_string()),
-        ImportError::Busy(_) => Status::aborted(err.to_string()),
         ImportError::Persist { code, .. } if *code == tonic::Code::InvalidArgument => {
             Status::failed_precondition(err.to_string())
         }

@@ -24,8 +24,6 @@ pub enum ImportError {
     },
     #[error("import spool: {0}")]
     Spool(String),
-    #[error("the import of supplier {0} is already running")]
-    Busy(String),
 }
 
 impl ImportError {

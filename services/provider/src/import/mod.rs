@@ -15,6 +15,7 @@ mod request;
 mod run;
 mod scan;
 mod spool;
+mod turns;
 mod write;
 
 pub use catalog::{Catalog, HashChunks, PersistCatalog, StoredHash, UpsertAnswers};

@@ -1,6 +1,5 @@
 //! [`Importer`]: runs imports, one at a time per supplier, each as a recorded import run.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,7 +8,6 @@ use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::provider::v1 as pb;
 use carpetti_queue::Bus;
 use futures::StreamExt;
-use tokio::sync::Mutex;
 
 use super::catalog::Catalog;
 use super::events;
@@ -18,6 +16,7 @@ use super::known::Stored;
 use super::remember;
 use super::request::{ImportRequest, ImporterOptions};
 use super::scan::{self, ScanInput, Scanned};
+use super::turns::Turns;
 use super::write::{self, Target, Written};
 use super::{ImportError, Progress};
 use crate::format::Format;
@@ -30,7 +29,7 @@ pub struct Importer {
     fetcher: Arc<Fetcher>,
     bus: Option<Arc<dyn Bus>>,
     options: ImporterOptions,
-    running: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    turns: Turns,
 }
 
 impl Importer {
@@ -45,7 +44,7 @@ impl Importer {
             fetcher,
             bus,
             options,
-            running: Mutex::new(HashMap::new()),
+            turns: Turns::default(),
         }
     }
 
@@ -55,6 +54,11 @@ impl Importer {
 
     pub fn options(&self) -> &ImporterOptions {
         &self.options
+    }
+
+    /// Suppliers with an import running or waiting in this process.
+    pub fn busy_suppliers(&self) -> usize {
+        self.turns.len()
     }
 
     /// Closes every supplier's runs left RUNNING by a provider that stopped during them (no
@@ -71,11 +75,7 @@ impl Importer {
         request: ImportRequest,
         progress: Arc<dyn Progress>,
     ) -> Result<pb::ImportReport, ImportError> {
-        let lock = {
-            let mut running = self.running.lock().await;
-            Arc::clone(running.entry(request.supplier_code.clone()).or_default())
-        };
-        let _turn = lock.lock().await;
+        let _turn = self.turns.take(&request.supplier_code).await;
         let started = Instant::now();
         let supplier = self.catalog.supplier(&request.supplier_code).await?;
         let settings = parse_settings(&supplier)?;

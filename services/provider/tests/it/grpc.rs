@@ -435,6 +435,12 @@ async fn bad_requests_get_a_clear_status_and_write_nothing(backend: Backend) -> 
     let items = h.items(&meta_id(supplier.meta.as_ref())).await?;
     ensure!(items.is_empty(), "items were written: {items:?}");
     ensure!(stored_uploads(&h)? == 0, "an upload was left behind");
+    // Requests for unknown suppliers leave no per-supplier state behind.
+    ensure!(
+        h.importer.busy_suppliers() == 0,
+        "{} supplier turns left",
+        h.importer.busy_suppliers()
+    );
     provider.stop().await.context("stopping the provider")?;
     h.stop().await
 }
