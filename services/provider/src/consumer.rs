@@ -12,7 +12,9 @@ use crate::import::{IMPORT_REQUESTED_TOPIC, ImportError, ImportRequest, Importer
 /// The consumer group of service_provider.
 pub const GROUP: &str = "provider";
 
-/// The subscription: import requests, retried with back-off when persist or the network fails.
+/// The subscription: import requests, redelivered with back-off when persist fails (a feed
+/// download is retried inside the fetcher; a feed that still cannot be fetched is a failed run,
+/// acked).
 pub fn subscription() -> Result<Subscription, carpetti_queue::QueueError> {
     Ok(
         Subscription::new(GROUP, vec![TopicPattern::parse(IMPORT_REQUESTED_TOPIC)?])
