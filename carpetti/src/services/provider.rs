@@ -26,13 +26,6 @@ pub fn importer(config: &Config, platform: &Platform) -> anyhow::Result<Arc<Impo
     if config.provider.workers > 0 {
         options.workers = config.provider.workers;
     }
-    anyhow::ensure!(
-        config.provider.heartbeat_secs > 0
-            && config.provider.stale_after_secs > config.provider.heartbeat_secs,
-        "provider.stale_after_secs ({}) must be longer than provider.heartbeat_secs ({}), which must be at least 1",
-        config.provider.stale_after_secs,
-        config.provider.heartbeat_secs
-    );
     options.heartbeat = std::time::Duration::from_secs(config.provider.heartbeat_secs);
     options.stale_after = std::time::Duration::from_secs(config.provider.stale_after_secs);
     Ok(Arc::new(Importer::new(

@@ -185,6 +185,28 @@ pub struct ProviderConfig {
     pub stale_after_secs: u64,
 }
 
+impl ProviderConfig {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        if self.heartbeat_secs == 0 {
+            return Err(ConfigError::Invalid {
+                key: "provider.heartbeat_secs",
+                reason: "must be at least 1".into(),
+            });
+        }
+        if self.stale_after_secs <= self.heartbeat_secs {
+            return Err(ConfigError::Invalid {
+                key: "provider.stale_after_secs",
+                reason: format!(
+                    "must be longer than provider.heartbeat_secs ({}), or live imports are taken \
+                     for interrupted ones",
+                    self.heartbeat_secs
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Default for ProviderConfig {
     fn default() -> Self {
         ProviderConfig {
@@ -288,6 +310,7 @@ impl Config {
     pub fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
         let config: Config = figment.extract()?;
         config.database.validate()?;
+        config.provider.validate()?;
         config.queue.validate()?;
         config.cache.validate()?;
         config.discovery.validate()?;

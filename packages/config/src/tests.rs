@@ -177,6 +177,22 @@ fn rejects_unknown_file_keys_bad_values_and_unsupported_urls() {
             err.to_string().contains("database.max_connections"),
             "{err}"
         );
+
+        jail.set_env("CARPETTI_DATABASE__MAX_CONNECTIONS", "4");
+        jail.set_env("CARPETTI_PROVIDER__HEARTBEAT_SECS", "60");
+        jail.set_env("CARPETTI_PROVIDER__STALE_AFTER_SECS", "60");
+        let err = Config::load(None)
+            .map(|_| ())
+            .expect_err("a staleness not longer than the heartbeat must be rejected");
+        assert!(
+            err.to_string().contains("provider.stale_after_secs"),
+            "{err}"
+        );
+        jail.set_env("CARPETTI_PROVIDER__HEARTBEAT_SECS", "0");
+        let err = Config::load(None)
+            .map(|_| ())
+            .expect_err("must be rejected");
+        assert!(err.to_string().contains("provider.heartbeat_secs"), "{err}");
         Ok(())
     });
 }

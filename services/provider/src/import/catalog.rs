@@ -80,6 +80,30 @@ impl PersistCatalog {
     }
 }
 
+/// Up to `limit` entries of a paged list: `fetch` answers one page's entries and the next cursor
+/// for `query` at its cursor.
+async fn list_pages<T, F, Fut>(
+    mut query: api::ListQuery,
+    limit: usize,
+    fetch: F,
+) -> Result<Vec<T>, ImportError>
+where
+    F: Fn(api::ListQuery) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, String), ImportError>>,
+{
+    let mut found = Vec::new();
+    while found.len() < limit {
+        let (page, next) = fetch(query.clone()).await?;
+        found.extend(page);
+        if next.is_empty() {
+            break;
+        }
+        query.cursor = next;
+    }
+    found.truncate(limit);
+    Ok(found)
+}
+
 fn status(what: &'static str) -> impl Fn(tonic::Status) -> ImportError {
     move |status| ImportError::Persist {
         what,
@@ -105,22 +129,17 @@ impl Catalog for PersistCatalog {
     }
 
     async fn active_suppliers(&self) -> Result<Vec<cat::Supplier>, ImportError> {
-        let mut found = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let query = api::ListQuery {
-                cursor: cursor.clone(),
-                page_size: 1000,
-                ..Default::default()
-            };
+        let query = api::ListQuery {
+            page_size: 1000,
+            ..Default::default()
+        };
+        let all = list_pages(query, usize::MAX, |query| async {
             let page = self.client.suppliers().list_suppliers(query).await;
             let page = page.map_err(status("listing suppliers"))?.into_inner();
-            found.extend(page.items.into_iter().filter(|s| s.active));
-            if page.next_cursor.is_empty() {
-                return Ok(found);
-            }
-            cursor = page.next_cursor;
-        }
+            Ok((page.items, page.next_cursor))
+        })
+        .await?;
+        Ok(all.into_iter().filter(|s| s.active).collect())
     }
 
     async fn update_supplier(&self, supplier: cat::Supplier) -> Result<cat::Supplier, ImportError> {
@@ -160,26 +179,19 @@ impl Catalog for PersistCatalog {
         &self,
         supplier_id: Option<&str>,
     ) -> Result<Vec<cat::ImportRun>, ImportError> {
-        let mut found = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let query = api::ListQuery {
-                supplier_id: supplier_id.unwrap_or_default().to_owned(),
-                status: "running".to_owned(),
-                cursor: cursor.clone(),
-                page_size: 1000,
-                ..Default::default()
-            };
+        let query = api::ListQuery {
+            supplier_id: supplier_id.unwrap_or_default().to_owned(),
+            status: "running".to_owned(),
+            page_size: 1000,
+            ..Default::default()
+        };
+        list_pages(query, usize::MAX, |query| async {
             let page = self.client.imports().list_import_runs(query).await;
-            let page = page
-                .map_err(status("listing running imports"))?
-                .into_inner();
-            found.extend(page.items);
-            if page.next_cursor.is_empty() {
-                return Ok(found);
-            }
-            cursor = page.next_cursor;
-        }
+            let page = page.map_err(status("listing running imports"))?;
+            let page = page.into_inner();
+            Ok((page.items, page.next_cursor))
+        })
+        .await
     }
 
     async fn rejected(
@@ -187,28 +199,19 @@ impl Catalog for PersistCatalog {
         run_id: &str,
         limit: u32,
     ) -> Result<Vec<cat::ImportItemReport>, ImportError> {
-        let mut found = Vec::new();
-        let mut cursor = String::new();
-        while found.len() < limit as usize {
-            let query = api::ListQuery {
-                import_run_id: run_id.to_owned(),
-                status: "rejected".to_owned(),
-                cursor: cursor.clone(),
-                page_size: i32::try_from(limit.min(1000)).unwrap_or(1000),
-                ..Default::default()
-            };
+        let query = api::ListQuery {
+            import_run_id: run_id.to_owned(),
+            status: "rejected".to_owned(),
+            page_size: i32::try_from(limit.min(1000)).unwrap_or(1000),
+            ..Default::default()
+        };
+        list_pages(query, limit as usize, |query| async {
             let page = self.client.imports().list_import_item_reports(query).await;
-            let page = page
-                .map_err(status("reading the item reports"))?
-                .into_inner();
-            found.extend(page.items);
-            if page.next_cursor.is_empty() {
-                break;
-            }
-            cursor = page.next_cursor;
-        }
-        found.truncate(limit as usize);
-        Ok(found)
+            let page = page.map_err(status("reading the item reports"))?;
+            let page = page.into_inner();
+            Ok((page.items, page.next_cursor))
+        })
+        .await
     }
 
     async fn hashes(&self, supplier_id: &str) -> Result<HashChunks, ImportError> {

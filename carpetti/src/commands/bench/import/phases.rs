@@ -168,7 +168,7 @@ impl Scratch {
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut admin)
             .await?;
-        let url = with_database(url, &name)?;
+        let url = admin_options.database(&name).to_url_lossy().to_string();
         Ok(Self { admin, name, url })
     }
 
@@ -182,22 +182,6 @@ impl Scratch {
         let _ = self.admin.ping().await;
         Ok(())
     }
-}
-
-/// `url` naming database `name` instead of its own (the query string kept).
-fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(h, q)| (h, Some(q)));
-    let authority = head.find("://").context("--database-url has no scheme")? + 3;
-    let base = match head[authority..].find('/') {
-        Some(slash) => &head[..authority + slash],
-        None => head,
-    };
-    Ok(match query {
-        Some(query) => format!("{base}/{name}?{query}"),
-        None => format!("{base}/{name}"),
-    })
 }
 
 /// Import, re-import and export through service_persist on the scratch database, in its own

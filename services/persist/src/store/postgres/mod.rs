@@ -26,11 +26,6 @@ fn money_from_db(stored: DbMoney, column: &'static str) -> StoreResult<Money> {
         .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{column}: {e}").into())))
 }
 
-/// `ANALYZE` samples the table (a constant ~30,000 rows, not the whole table).
-fn refresh_statistics_sql(table: crate::store::BulkTable) -> String {
-    format!("ANALYZE {}", table.table())
-}
-
 include!("../shared/backend.rs");
 
 mod product_bulk;

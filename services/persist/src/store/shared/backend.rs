@@ -191,7 +191,10 @@ impl crate::store::Store for Backend {
     }
 
     async fn refresh_statistics(&self, table: crate::store::BulkTable) -> StoreResult<()> {
-        sqlx::raw_sql(&refresh_statistics_sql(table))
+        // The same statement on both: PostgreSQL samples ~30,000 rows; SQLite reads the indexes
+        // (0.08 s for 300,000 rows; its `analysis_limit` was tried and left out, as its
+        // approximate counts told the planner one supplier held ~1,000 of 300,000 items).
+        sqlx::raw_sql(&format!("ANALYZE {}", table.table()))
             .execute(&self.write)
             .await?;
         Ok(())

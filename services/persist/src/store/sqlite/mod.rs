@@ -27,13 +27,6 @@ fn money_from_db(stored: DbMoney, column: &'static str) -> StoreResult<Money> {
         .map_err(|e| StoreError::Database(sqlx::Error::Decode(format!("{column}: {e}").into())))
 }
 
-/// A full `ANALYZE` of the table: it reads the indexes only (0.08 s for 300,000 rows here).
-/// `analysis_limit` was tried and left out: its approximate counts told the planner that one
-/// supplier holds ~1,000 of 300,000 items when it held all of them.
-fn refresh_statistics_sql(table: crate::store::BulkTable) -> String {
-    format!("ANALYZE {}", table.table())
-}
-
 include!("../shared/backend.rs");
 
 mod product_bulk;
