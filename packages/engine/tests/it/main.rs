@@ -1,0 +1,6 @@
+//! carpetti-engine's integration tests: the BPMN conformance suite (testdata/bpmn, one behaviour
+//! per file) over the in-memory engine, and the models refused at deployment.
+
+mod conformance;
+mod refusals;
+mod support;
