@@ -250,6 +250,16 @@ pub(super) fn check_attributes(
 }
 
 const FLOW_NODE: &[&str] = &["id", "name"];
+/// BPMN attributes of a task that change nothing here (quantities of 1, no compensation).
+const TASK_ATTRIBUTES: &[&str] = &[
+    "id",
+    "name",
+    "implementation",
+    "startQuantity",
+    "completionQuantity",
+    "isForCompensation",
+    "default",
+];
 
 fn parse_scope(
     scope_node: Node<'_, '_>,
@@ -331,19 +341,7 @@ fn parse_node(
             ElementKind::EndEvent { result }
         }
         "serviceTask" | "sendTask" => {
-            check_attributes(
-                node,
-                &[
-                    "id",
-                    "name",
-                    "implementation",
-                    "startQuantity",
-                    "completionQuantity",
-                    "isForCompensation",
-                    "default",
-                ],
-                &["type", "topic", "taskPriority"],
-            )?;
+            check_attributes(node, TASK_ATTRIBUTES, &["type", "topic", "taskPriority"])?;
             if camunda(node, "type") != Some("external") {
                 return Err(error(
                     node,
@@ -363,15 +361,7 @@ fn parse_node(
         "userTask" => {
             check_attributes(
                 node,
-                &[
-                    "id",
-                    "name",
-                    "implementation",
-                    "startQuantity",
-                    "completionQuantity",
-                    "isForCompensation",
-                    "default",
-                ],
+                TASK_ATTRIBUTES,
                 &[
                     "assignee",
                     "candidateGroups",
