@@ -1,6 +1,7 @@
 //! The services this binary runs, started the same way by `carpetti up` (all of them) and
 //! `carpetti serve <service>` (one), and the loop that runs them until shutdown.
 
+mod engine;
 mod persist;
 mod provider;
 
@@ -30,6 +31,8 @@ pub enum ServiceName {
     Persist,
     /// service_provider: supplier imports (feeds in, supplier items out).
     Provider,
+    /// The embedded BPMN engine: the Camunda 7 REST API at `/engine-rest`.
+    Engine,
 }
 
 impl ServiceName {
@@ -43,6 +46,7 @@ impl ServiceName {
         match self {
             ServiceName::Persist => persist::start(config, platform, shutdown).await,
             ServiceName::Provider => provider::start(config, platform, shutdown).await,
+            ServiceName::Engine => engine::start(config, platform, shutdown).await,
         }
     }
 }

@@ -173,6 +173,7 @@ impl Up {
             .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
             .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
             .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+            .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;

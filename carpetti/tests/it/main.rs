@@ -124,6 +124,8 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
         .args(["up", "--json", "--data-dir", "state"])
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -188,6 +190,26 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     scrape.read_to_string(&mut answer)?;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("text/plain"), "{answer}");
+
+    // the embedded engine serves the Camunda 7 REST API on the address `up` reports
+    let engine = listening["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["service"] == "engine"))
+        .and_then(|s| s["address"].as_str())
+        .ok_or("no engine row")?;
+    let mut rest = std::net::TcpStream::connect(engine)?;
+    std::io::Write::write_all(
+        &mut rest,
+        b"GET /engine-rest/engine HTTP/1.1\r\nHost: carpetti\r\nConnection: close\r\n\r\n",
+    )?;
+    let mut answer = String::new();
+    rest.read_to_string(&mut answer)?;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains("content-type: application/json\r\n"),
+        "{answer}"
+    );
+    assert!(answer.ends_with(r#"[{"name":"default"}]"#), "{answer}");
 
     let pid = child.id().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status()?;
@@ -269,6 +291,8 @@ fn serve_on_rabbitmq_and_redis_from_the_environment() -> TestResult {
         .env("CARPETTI_AUTH__REQUIRED", "false")
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
@@ -313,6 +337,8 @@ fn up_survives_its_stdout_closing() -> TestResult {
         .args(["up", "--json", "--data-dir", "state"])
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;

@@ -7,6 +7,7 @@
 //! them masked. Every key is listed in `docs/configuration.md`.
 
 mod database;
+mod engine;
 mod error;
 mod infra;
 mod sources;
@@ -20,6 +21,7 @@ use figment::value::{Dict, Value};
 use serde::{Deserialize, Serialize};
 
 pub use database::{DatabaseConfig, DatabaseTarget, MASK, mask_url};
+pub use engine::EngineSettings;
 pub use error::ConfigError;
 pub use infra::{AuthConfig, CacheConfig, DiscoveryConfig, MetricsConfig, QueueConfig};
 pub use secrecy::SecretString;
@@ -46,6 +48,12 @@ pub const KEYS: &[&str] = &[
     "provider.schedules",
     "provider.heartbeat_secs",
     "provider.stale_after_secs",
+    "engine.listen",
+    "engine.database_url",
+    "engine.processes_dir",
+    "engine.user",
+    "engine.password",
+    "engine.url",
     "log.level",
     "log.format",
     "log.fluent_address",
@@ -75,6 +83,7 @@ const SECTIONS: &[&str] = &[
     "database",
     "persist",
     "provider",
+    "engine",
     "log",
     "queue",
     "cache",
@@ -110,6 +119,8 @@ pub struct Config {
     pub persist: PersistConfig,
     /// `[provider]` — service_provider: supplier imports.
     pub provider: ProviderConfig,
+    /// `[engine]` — the embedded BPMN engine and its Camunda 7 REST API.
+    pub engine: EngineSettings,
     /// `[log]` — logging of every service.
     pub log: LogConfig,
     /// `[queue]` — the topic bus: RabbitMQ or the embedded durable queue.
@@ -131,6 +142,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             persist: PersistConfig::default(),
             provider: ProviderConfig::default(),
+            engine: EngineSettings::default(),
             log: LogConfig::default(),
             queue: QueueConfig::default(),
             cache: CacheConfig::default(),
@@ -311,6 +323,7 @@ impl Config {
         let config: Config = figment.extract()?;
         config.database.validate()?;
         config.provider.validate()?;
+        config.engine.validate()?;
         config.queue.validate()?;
         config.cache.validate()?;
         config.discovery.validate()?;
@@ -331,6 +344,11 @@ impl Config {
         serde_json::to_value(self).unwrap_or_else(
             |e| serde_json::json!({ "error": format!("cannot show the configuration: {e}") }),
         )
+    }
+
+    /// The database of the embedded engine (see [`EngineSettings::target`]).
+    pub fn engine_target(&self) -> DatabaseTarget {
+        self.engine.target(&self.database_target(), &self.data_dir)
     }
 
     /// The database service_persist uses (see [`DatabaseConfig::target`]).

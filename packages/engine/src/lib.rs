@@ -8,8 +8,15 @@
 //!   deployment with the element id and the reason.
 //! - [`runtime`]: the pure token game — commands over one instance's state returning effects.
 //! - [`variables`]: Camunda-typed variables.
+//! - [`rest`]: the Camunda 7 REST API (`/engine-rest`) over any [`api::EngineApi`].
 
+pub mod api;
+mod engine;
 pub mod memory;
 pub mod model;
+pub mod rest;
 pub mod runtime;
+pub mod server;
 pub mod variables;
+
+pub use engine::{Engine, EngineConfig, EngineStorage, PgEngine, SqliteEngine};

@@ -3,6 +3,7 @@
 //! runtime never looks anything up by string.
 
 mod build;
+mod events;
 mod extensions;
 mod parse;
 mod timer;

@@ -366,3 +366,33 @@ pub fn cancel(
     finish(state, &mut fx);
     Ok(fx)
 }
+
+/// The variables an execution sees (its activity's locals over its scope chain, nearest wins),
+/// or only its locals; what fetchAndLock hands a worker.
+pub fn variables_of(state: &InstanceState, execution_id: &str, local_only: bool) -> Variables {
+    let Some(token) = state.tokens.get(execution_id) else {
+        return state
+            .scopes
+            .get(&state.id)
+            .map(|s| s.variables.clone())
+            .unwrap_or_default();
+    };
+    if local_only {
+        return token.locals.clone();
+    }
+    let mut chain = Vec::new();
+    let mut current = Some(token.scope.as_str());
+    while let Some(id) = current {
+        let Some(scope) = state.scopes.get(id) else {
+            break;
+        };
+        chain.push(&scope.variables);
+        current = scope.parent.as_deref();
+    }
+    let mut all = Variables::new();
+    for vars in chain.into_iter().rev() {
+        all.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    all.extend(token.locals.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}

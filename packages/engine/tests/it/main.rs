@@ -2,5 +2,7 @@
 //! per file) over the in-memory engine, and the models refused at deployment.
 
 mod conformance;
+mod persisted;
 mod refusals;
+mod rest;
 mod support;

@@ -1,0 +1,47 @@
+//! The engine on PostgreSQL: a pool, the shared migrations, the shared SQL compiled for
+//! `sqlx::Postgres`, and row locks (`FOR UPDATE`, `SKIP LOCKED`) so several engine processes share
+//! the work.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use super::EngineConfig;
+use crate::api::EngineResult;
+
+type Db = sqlx::Postgres;
+/// The engine on PostgreSQL.
+pub type PgEngine = Store;
+/// Locks the instance row for the command.
+const FOR_UPDATE: &str = " FOR UPDATE";
+/// Skips rows another engine process is acquiring.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
+include!("shared/backend.rs");
+
+impl PgEngine {
+    pub(super) async fn open(
+        url: &str,
+        max_connections: u32,
+        config: &EngineConfig,
+    ) -> EngineResult<Self> {
+        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", "30000")]);
+        let description = format!(
+            "PostgreSQL {}:{}/{}",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("postgres")
+        );
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| crate::api::EngineError::Internal(format!("migrations: {e}")))?;
+        Ok(Self::with_pools(pool.clone(), pool, description, config))
+    }
+}

@@ -1,0 +1,253 @@
+// Writes a command's effects in its transaction: work items created and withdrawn, incidents,
+// history, and the jobs that carry call-activity traffic between instances.
+
+use crate::runtime::{Effects, InstanceState};
+
+impl Store {
+    pub(crate) async fn apply_effects(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Db>,
+        state: &InstanceState,
+        model: &ProcessModel,
+        fx: &Effects,
+        now: DateTime<Utc>,
+    ) -> EngineResult<()> {
+        let at = ms(now);
+        for t in &fx.external_tasks {
+            let properties = serde_json::to_string(&t.properties).map_err(json_error)?;
+            sqlx::query(
+                "INSERT INTO engine_external_task (id, instance_id, definition_id, definition_key, business_key, topic, priority, activity_id, activity_instance_id, execution_id, properties, available_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+            )
+            .bind(&t.id)
+            .bind(&state.id)
+            .bind(&state.definition_id)
+            .bind(&model.key)
+            .bind(&state.business_key)
+            .bind(&t.topic)
+            .bind(t.priority)
+            .bind(&t.activity_id)
+            .bind(&t.activity_instance_id)
+            .bind(&t.execution_id)
+            .bind(properties)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for t in &fx.user_tasks {
+            sqlx::query(
+                "INSERT INTO engine_user_task (id, instance_id, definition_id, business_key, name, activity_id, activity_instance_id, execution_id, assignee, candidate_groups, form_key, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&t.id)
+            .bind(&state.id)
+            .bind(&state.definition_id)
+            .bind(&state.business_key)
+            .bind(&t.name)
+            .bind(&t.activity_id)
+            .bind(&t.activity_instance_id)
+            .bind(&t.execution_id)
+            .bind(&t.assignee)
+            .bind(&t.candidate_groups)
+            .bind(&t.form_key)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for id in &fx.tasks_removed {
+            sqlx::query("DELETE FROM engine_external_task WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("DELETE FROM engine_user_task WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for j in &fx.jobs {
+            sqlx::query(
+                "INSERT INTO engine_job (id, kind, instance_id, definition_id, due_at, activity_id, target, timer_kind, schedule, fired) VALUES ($1, 'timer', $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(&j.id)
+            .bind(&state.id)
+            .bind(&state.definition_id)
+            .bind(ms(j.due))
+            .bind(&j.activity_id)
+            .bind(&j.target)
+            .bind(j.kind.name())
+            .bind(&j.schedule)
+            .bind(j.fired as i32)
+            .execute(&mut **tx)
+            .await?;
+        }
+        for id in &fx.jobs_removed {
+            sqlx::query("DELETE FROM engine_job WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for s in &fx.subscriptions {
+            sqlx::query("INSERT INTO engine_subscription (id, instance_id, message_name, activity_id, target, business_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&s.id)
+                .bind(&state.id)
+                .bind(&s.message_name)
+                .bind(&s.activity_id)
+                .bind(&s.target)
+                .bind(&state.business_key)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for id in &fx.subscriptions_removed {
+            sqlx::query("DELETE FROM engine_subscription WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for i in &fx.incidents {
+            self.insert_incident(
+                tx,
+                &state.id,
+                &state.definition_id,
+                &i.id,
+                &i.execution_id,
+                &i.activity_id,
+                &i.kind,
+                &i.message,
+                i.configuration.as_deref(),
+                now,
+            )
+            .await?;
+        }
+        for id in &fx.incidents_resolved {
+            sqlx::query("UPDATE engine_incident SET resolved_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for (position, h) in fx.history.iter().enumerate() {
+            match h.ended {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, seq) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    )
+                    .bind(&h.id)
+                    .bind(&state.id)
+                    .bind(&state.definition_id)
+                    .bind(&model.key)
+                    .bind(&h.parent_id)
+                    .bind(&h.activity_id)
+                    .bind(&h.activity_name)
+                    .bind(h.activity_type)
+                    .bind(&h.execution_id)
+                    .bind(&h.task_id)
+                    .bind(&h.called_instance_id)
+                    .bind(ms(h.at))
+                    .bind(ms(h.at) * 10_000 + (position as i64 % 10_000))
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Some(canceled) => {
+                    sqlx::query("UPDATE engine_activity_history SET ended_at = $2, canceled = $3 WHERE id = $1")
+                        .bind(&h.id)
+                        .bind(ms(h.at))
+                        .bind(canceled)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+            }
+        }
+        for call in &fx.calls {
+            let payload = serde_json::json!({
+                "token_id": call.token_id,
+                "process_key": call.process_key,
+                "business_key": call.business_key,
+                "variables": call.variables,
+            });
+            self.insert_internal_job(
+                tx,
+                "call-start",
+                &call.child_instance_id,
+                Some(&state.id),
+                payload,
+                now,
+            )
+            .await?;
+        }
+        for child in &fx.calls_cancelled {
+            self.insert_internal_job(tx, "cancel", child, None, serde_json::Value::Null, now)
+                .await?;
+        }
+        if let Some(result) = &fx.call_result {
+            let payload = serde_json::json!({
+                "token_id": result.token_id,
+                "variables": result.variables,
+                "error": result.error,
+            });
+            self.insert_internal_job(
+                tx,
+                "call-result",
+                &result.parent_instance_id,
+                Some(&state.id),
+                payload,
+                now,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// A job the engine gives itself: `instance_id` is the instance it acts on, `target` the
+    /// instance that caused it.
+    async fn insert_internal_job(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Db>,
+        kind: &str,
+        instance_id: &str,
+        target: Option<&str>,
+        payload: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> EngineResult<()> {
+        sqlx::query("INSERT INTO engine_job (id, kind, instance_id, due_at, target, payload) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(kind)
+            .bind(instance_id)
+            .bind(ms(now))
+            .bind(target)
+            .bind(payload.to_string())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert_incident(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Db>,
+        instance_id: &str,
+        definition_id: &str,
+        id: &str,
+        execution_id: &str,
+        activity_id: &str,
+        kind: &str,
+        message: &str,
+        configuration: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> EngineResult<()> {
+        sqlx::query("INSERT INTO engine_incident (id, instance_id, definition_id, execution_id, activity_id, kind, message, configuration, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(id)
+            .bind(instance_id)
+            .bind(definition_id)
+            .bind(execution_id)
+            .bind(activity_id)
+            .bind(kind)
+            .bind(message)
+            .bind(configuration)
+            .bind(ms(now))
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+}

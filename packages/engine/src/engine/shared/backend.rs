@@ -1,0 +1,138 @@
+// The engine code shared by both backends, included once by `engine/postgres.rs` and once by
+// `engine/sqlite.rs`: every module below is compiled against that backend's `Db`, `FOR_UPDATE`
+// and `SKIP_LOCKED`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use sqlx::{Pool, Row};
+use tokio::sync::Notify;
+
+use crate::api::*;
+use crate::model::ProcessModel;
+
+/// The engine over one database.
+pub struct Store {
+    write: Pool<Db>,
+    read: Pool<Db>,
+    description: String,
+    /// Parsed models by definition id (definitions never change once deployed).
+    models: Mutex<HashMap<String, Arc<ProcessModel>>>,
+    /// Woken when external tasks become fetchable (long polling).
+    tasks_ready: Notify,
+    /// Woken when jobs were written for immediate execution.
+    jobs_ready: Notify,
+    /// This process's id as a job owner.
+    node: String,
+    job_poll: std::time::Duration,
+    fetch_poll: std::time::Duration,
+}
+
+impl Store {
+    fn with_pools(
+        write: Pool<Db>,
+        read: Pool<Db>,
+        description: String,
+        config: &EngineConfig,
+    ) -> Self {
+        Self {
+            write,
+            read,
+            description,
+            models: Mutex::new(HashMap::new()),
+            tasks_ready: Notify::new(),
+            jobs_ready: Notify::new(),
+            node: uuid::Uuid::now_v7().to_string(),
+            job_poll: config.job_poll,
+            fetch_poll: config.fetch_poll,
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_ms(value: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(value).unwrap_or_default()
+}
+
+fn opt_ms(value: Option<i64>) -> Option<DateTime<Utc>> {
+    value.map(from_ms)
+}
+
+fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+fn json_error(e: serde_json::Error) -> EngineError {
+    EngineError::Internal(format!("stored document: {e}"))
+}
+
+/// `LIMIT/OFFSET` of a page; at most 10,000 rows per page.
+fn limits(page: &Page) -> (i64, i64) {
+    let max = page.max_results.map_or(10_000, |m| m.min(10_000));
+    (i64::from(max), i64::from(page.first_result.unwrap_or(0)))
+}
+
+fn get<T>(row: &<Db as sqlx::Database>::Row, column: &str) -> EngineResult<T>
+where
+    T: for<'r> sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    Ok(row.try_get::<T, _>(column)?)
+}
+
+mod core {
+    use super::*;
+    include!("core.rs");
+}
+
+mod apply {
+    use super::*;
+    include!("apply.rs");
+}
+
+mod deploy {
+    use super::*;
+    include!("deploy.rs");
+}
+
+mod instances {
+    use super::*;
+    include!("instances.rs");
+}
+
+mod external {
+    use super::*;
+    include!("external.rs");
+}
+
+mod fetch {
+    use super::*;
+    include!("fetch.rs");
+}
+
+mod user_tasks {
+    use super::*;
+    include!("user_tasks.rs");
+}
+
+mod messages {
+    use super::*;
+    include!("messages.rs");
+}
+
+mod jobs {
+    use super::*;
+    include!("jobs.rs");
+}
+
+mod queries {
+    use super::*;
+    include!("queries.rs");
+}

@@ -1,0 +1,159 @@
+// fetchAndLock with real long polling: tasks are acquired per topic with one UPDATE over a
+// sub-select (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so engine processes never hand out the
+// same task); while nothing matches, the request waits for a wake-up (a task created, unlocked
+// or failed with a retry here) or re-checks every `fetch_poll` for other nodes' tasks.
+
+use std::time::Duration;
+
+use crate::runtime::{self, InstanceState};
+use crate::variables::Variables;
+
+/// The longest long poll accepted (Camunda's limit).
+const MAX_ASYNC_RESPONSE: Duration = Duration::from_secs(30 * 60);
+
+impl Store {
+    pub async fn fetch_and_lock(&self, request: FetchRequest) -> EngineResult<Vec<LockedTask>> {
+        if request.worker_id.trim().is_empty() {
+            return Err(EngineError::BadRequest("workerId is required".into()));
+        }
+        let deadline = request
+            .async_response_timeout
+            .map(|t| tokio::time::Instant::now() + t.min(MAX_ASYNC_RESPONSE));
+        loop {
+            let woken = self.tasks_ready.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            let locked = self.try_fetch(&request).await?;
+            let Some(deadline) = deadline else {
+                return Ok(locked);
+            };
+            let now = tokio::time::Instant::now();
+            if !locked.is_empty() || now >= deadline {
+                return Ok(locked);
+            }
+            let nap = (deadline - now).min(self.fetch_poll);
+            tokio::select! {
+                () = &mut woken => {}
+                () = tokio::time::sleep(nap) => {}
+            }
+        }
+    }
+
+    async fn try_fetch(&self, request: &FetchRequest) -> EngineResult<Vec<LockedTask>> {
+        let mut out = Vec::new();
+        let now = Utc::now();
+        for topic in &request.topics {
+            let want = i64::from(request.max_tasks) - out.len() as i64;
+            if want <= 0 {
+                break;
+            }
+            let until = now
+                + chrono::TimeDelta::from_std(topic.lock_duration)
+                    .map_err(|_| EngineError::BadRequest("lockDuration is too long".into()))?;
+            let mut q =
+                sqlx::QueryBuilder::<Db>::new("UPDATE engine_external_task SET worker_id = ");
+            q.push_bind(request.worker_id.clone())
+                .push(", lock_expires_at = ")
+                .push_bind(ms(until));
+            q.push(" WHERE id IN (SELECT id FROM engine_external_task WHERE topic = ")
+                .push_bind(topic.name.clone());
+            q.push(" AND available_at <= ").push_bind(ms(now));
+            q.push(" AND (lock_expires_at IS NULL OR lock_expires_at < ")
+                .push_bind(ms(now))
+                .push(")");
+            q.push(" AND (retries IS NULL OR retries > 0)");
+            if let Some(bk) = &topic.business_key {
+                q.push(" AND business_key = ").push_bind(bk.clone());
+            }
+            if let Some(id) = &topic.definition_id {
+                q.push(" AND definition_id = ").push_bind(id.clone());
+            }
+            if let Some(key) = &topic.definition_key {
+                q.push(" AND definition_key = ").push_bind(key.clone());
+            }
+            for (column, values) in [
+                ("definition_id", &topic.definition_ids),
+                ("definition_key", &topic.definition_keys),
+            ] {
+                if !values.is_empty() {
+                    q.push(format!(" AND {column} IN ("));
+                    let mut list = q.separated(", ");
+                    for v in values {
+                        list.push_bind(v.clone());
+                    }
+                    list.push_unseparated(")");
+                }
+            }
+            let order = if request.use_priority {
+                "priority DESC, created_at"
+            } else {
+                "created_at"
+            };
+            q.push(format!(" ORDER BY {order} LIMIT "))
+                .push_bind(want)
+                .push(format!(
+                    "{SKIP_LOCKED}) RETURNING {}",
+                    external::TASK_COLUMNS
+                ));
+            let rows = q.build().fetch_all(&self.write).await?;
+            let mut tasks: Vec<ExternalTaskInfo> = rows
+                .iter()
+                .map(external::task_from_row)
+                .collect::<EngineResult<_>>()?;
+            tasks.sort_by(|a, b| {
+                if request.use_priority {
+                    b.priority
+                        .cmp(&a.priority)
+                        .then(a.created_at.cmp(&b.created_at))
+                } else {
+                    a.created_at.cmp(&b.created_at)
+                }
+            });
+            for task in tasks {
+                match self.task_variables(&task, topic).await? {
+                    Some(variables) => out.push(LockedTask { task, variables }),
+                    None => {
+                        // its instance does not have the requested processVariables: hand it back
+                        sqlx::query("UPDATE engine_external_task SET worker_id = NULL, lock_expires_at = NULL WHERE id = $1 AND worker_id = $2").bind(&task.id).bind(&request.worker_id).execute(&self.write).await?;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The variables handed out with a task; `None` when the instance fails the topic's
+    /// `processVariables` filter.
+    async fn task_variables(
+        &self,
+        task: &ExternalTaskInfo,
+        topic: &TopicFetch,
+    ) -> EngineResult<Option<Variables>> {
+        let row = sqlx::query("SELECT state FROM engine_instance WHERE id = $1")
+            .bind(&task.process_instance_id)
+            .fetch_optional(&self.read)
+            .await?;
+        let Some(row) = row else {
+            return Ok(Some(Variables::new()));
+        };
+        let text: String = get(&row, "state")?;
+        let state: InstanceState = serde_json::from_str(&text).map_err(json_error)?;
+        let visible = runtime::variables_of(&state, &task.execution_id, false);
+        for (name, wanted) in &topic.process_variables {
+            if visible.get(name).map(|v| v.to_expression_value())
+                != Some(wanted.to_expression_value())
+            {
+                return Ok(None);
+            }
+        }
+        let mut variables = if topic.local_variables {
+            runtime::variables_of(&state, &task.execution_id, true)
+        } else {
+            visible
+        };
+        if let Some(names) = &topic.variables {
+            variables.retain(|name, _| names.contains(name));
+        }
+        Ok(Some(variables))
+    }
+}
