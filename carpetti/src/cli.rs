@@ -8,6 +8,7 @@ use crate::commands::bench::BenchArgs;
 use crate::commands::export::ExportArgs;
 use crate::commands::import::ImportArgs;
 use crate::commands::keys::KeysArgs;
+use crate::commands::process::ProcessArgs;
 use crate::commands::{config::ConfigArgs, serve::ServeArgs, up::UpArgs};
 
 /// Carpetti — marketplace-integration middleware: supplier catalogs in, one catalog, marketplaces
@@ -58,6 +59,8 @@ pub enum Command {
     Import(ImportArgs),
     /// Write a feed from the catalog (`export yml --channel CODE --out FILE`).
     Export(ExportArgs),
+    /// Business processes on the engine (`engine.url`): deploy BPMN, start, list, show.
+    Process(ProcessArgs),
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod export;
 pub mod import;
 pub mod keys;
 mod local;
+pub mod process;
 pub mod serve;
 pub mod up;
 
@@ -28,6 +29,7 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Keys(args) => keys::run(args, ctx),
         Command::Import(args) => import::run(args, ctx).await,
         Command::Export(args) => export::run(args, ctx).await,
+        Command::Process(args) => process::run(args, ctx).await,
     }
 }
 

@@ -161,13 +161,13 @@ fn every_real_feed_imports_and_exports_on_the_embedded_system() -> TestResult {
 }
 
 /// `carpetti up` in `dir`, with the address of each service from its listening event.
-struct Up {
+pub(crate) struct Up {
     child: Child,
     listening: serde_json::Value,
 }
 
 impl Up {
-    fn start(dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+    pub(crate) fn start(dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
         let mut child = carpetti(dir)
             .args(["up", "--json", "--data-dir", "state"])
             .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
@@ -194,7 +194,7 @@ impl Up {
         Ok(Self { child, listening })
     }
 
-    fn address(&self, service: &str) -> Result<String, String> {
+    pub(crate) fn address(&self, service: &str) -> Result<String, String> {
         self.listening["services"]
             .as_array()
             .and_then(|s| s.iter().find(|s| s["service"] == service))
@@ -203,7 +203,7 @@ impl Up {
             .ok_or_else(|| format!("no {service} in {}", self.listening))
     }
 
-    fn stop(mut self) -> TestResult {
+    pub(crate) fn stop(mut self) -> TestResult {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status()?;
         let status = wait_with_deadline(&mut self.child, Duration::from_secs(20))?;

@@ -1,5 +1,6 @@
 //! The `carpetti` binary end to end: `config` (masking, sources, errors), `up` (listening
-//! table, graceful stop on SIGTERM) and `bench persist` (every pass runs), each in a fresh
+//! table, graceful stop on SIGTERM), `bench persist` (every pass runs), imports and exports, and
+//! `process` against the engine of a running system, each in a fresh
 //! directory with a clean environment.
 
 use std::io::{BufRead, BufReader, Read};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 mod cluster;
 mod import_export;
+mod process;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
