@@ -11,6 +11,7 @@ impl Store {
         model: &ProcessModel,
         fx: &Effects,
         now: DateTime<Utc>,
+        consumed: Option<&str>,
     ) -> EngineResult<()> {
         let at = ms(now);
         for t in &fx.external_tasks {
@@ -54,15 +55,21 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         }
-        for id in &fx.tasks_removed {
-            sqlx::query("DELETE FROM engine_external_task WHERE id = $1")
+        for id in fx
+            .tasks_removed
+            .iter()
+            .filter(|id| Some(id.as_str()) != consumed)
+        {
+            let gone = sqlx::query("DELETE FROM engine_external_task WHERE id = $1")
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query("DELETE FROM engine_user_task WHERE id = $1")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            if gone.rows_affected() == 0 {
+                sqlx::query("DELETE FROM engine_user_task WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         for j in &fx.jobs {
             sqlx::query(
@@ -126,39 +133,7 @@ impl Store {
                 .execute(&mut **tx)
                 .await?;
         }
-        for (position, h) in fx.history.iter().enumerate() {
-            match h.ended {
-                None => {
-                    sqlx::query(
-                        "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, seq) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                    )
-                    .bind(&h.id)
-                    .bind(&state.id)
-                    .bind(&state.definition_id)
-                    .bind(&model.key)
-                    .bind(&h.parent_id)
-                    .bind(&h.activity_id)
-                    .bind(&h.activity_name)
-                    .bind(h.activity_type)
-                    .bind(&h.execution_id)
-                    .bind(&h.task_id)
-                    .bind(&h.called_instance_id)
-                    .bind(ms(h.at))
-                    .bind(ms(h.at) * 10_000 + (position as i64 % 10_000))
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                Some(canceled) => {
-                    sqlx::query("UPDATE engine_activity_history SET ended_at = $2, canceled = $3 WHERE id = $1")
-                        .bind(&h.id)
-                        .bind(ms(h.at))
-                        .bind(canceled)
-                        .execute(&mut **tx)
-                        .await?;
-                }
-            }
-        }
+        self.write_history(tx, state, model, fx).await?;
         for call in &fx.calls {
             let payload = serde_json::json!({
                 "token_id": call.token_id,
@@ -248,6 +223,67 @@ impl Store {
             .bind(ms(now))
             .execute(&mut **tx)
             .await?;
+        Ok(())
+    }
+
+    /// The activity history of a command in two statements at most: one multi-row INSERT of the
+    /// activities it started (those it also ended, such as events and gateways, inserted ended),
+    /// then one UPDATE per activity it ended that an earlier command started.
+    async fn write_history(
+        &self,
+        tx: &mut sqlx::Transaction<'static, Db>,
+        state: &InstanceState,
+        model: &ProcessModel,
+        fx: &Effects,
+    ) -> EngineResult<()> {
+        let ends: HashMap<&str, (i64, bool)> = fx
+            .history
+            .iter()
+            .filter_map(|h| h.ended.map(|c| (h.id.as_str(), (ms(h.at), c))))
+            .collect();
+        let started: Vec<(usize, &crate::runtime::ActivityEvent)> = fx
+            .history
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.ended.is_none())
+            .collect();
+        // 14 columns a row; PostgreSQL takes at most 65,535 parameters a statement
+        for chunk in started.chunks(1_000) {
+            let mut q = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, ended_at, canceled, seq) ",
+            );
+            q.push_values(chunk, |mut row, (position, h)| {
+                let end = ends.get(h.id.as_str());
+                row.push_bind(h.id.clone())
+                    .push_bind(state.id.clone())
+                    .push_bind(state.definition_id.clone())
+                    .push_bind(model.key.clone())
+                    .push_bind(h.parent_id.clone())
+                    .push_bind(h.activity_id.clone())
+                    .push_bind(h.activity_name.clone())
+                    .push_bind(h.activity_type)
+                    .push_bind(h.execution_id.clone())
+                    .push_bind(h.task_id.clone())
+                    .push_bind(h.called_instance_id.clone())
+                    .push_bind(ms(h.at))
+                    .push_bind(end.map(|e| e.0))
+                    .push_bind(end.is_some_and(|e| e.1))
+                    .push_bind(ms(h.at) * 10_000 + (*position as i64 % 10_000));
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        let started_here: std::collections::HashSet<&str> =
+            started.iter().map(|(_, h)| h.id.as_str()).collect();
+        for (id, (at, canceled)) in ends.iter().filter(|(id, _)| !started_here.contains(*id)) {
+            sqlx::query(
+                "UPDATE engine_activity_history SET ended_at = $2, canceled = $3 WHERE id = $1",
+            )
+            .bind(*id)
+            .bind(*at)
+            .bind(*canceled)
+            .execute(&mut **tx)
+            .await?;
+        }
         Ok(())
     }
 }

@@ -96,11 +96,15 @@ impl Store {
             .ok_or_else(|| EngineError::NotFound(format!("Process instance with id {instance_id} does not exist")))?;
         let definition_id: String = get(&row, "definition_id")?;
         let text: String = get(&row, "state")?;
+        let consumed = match &consumes {
+            Consumes::ExternalTask { id, .. } | Consumes::UserTask(id) => Some(id.to_string()),
+            _ => None,
+        };
         self.consume(&mut tx, consumes).await?;
         let mut state: InstanceState = serde_json::from_str(&text).map_err(json_error)?;
         let model = self.model(&definition_id, &mut *tx).await?;
         let fx = command(&model, &mut state, now).map_err(runtime_error)?;
-        self.apply_effects(&mut tx, &state, &model, &fx, now)
+        self.apply_effects(&mut tx, &state, &model, &fx, now, consumed.as_deref())
             .await?;
         self.save_state(&mut tx, &state, &fx, now).await?;
         tx.commit().await?;
@@ -116,13 +120,16 @@ impl Store {
         match consumes {
             Consumes::Nothing => {}
             Consumes::ExternalTask { id, worker_id } => {
-                let row = sqlx::query("SELECT worker_id FROM engine_external_task WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?
-                    .ok_or_else(|| {
-                        EngineError::NotFound(format!("External task with id {id} does not exist"))
-                    })?;
+                // deleted first and checked after: a wrong worker rolls the delete back
+                let row = sqlx::query(
+                    "DELETE FROM engine_external_task WHERE id = $1 RETURNING worker_id",
+                )
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| {
+                    EngineError::NotFound(format!("External task with id {id} does not exist"))
+                })?;
                 let holder: Option<String> = get(&row, "worker_id")?;
                 if let Some(worker) = worker_id
                     && holder.as_deref() != Some(worker)
@@ -132,10 +139,6 @@ impl Store {
                         holder.unwrap_or_default()
                     )));
                 }
-                sqlx::query("DELETE FROM engine_external_task WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
             }
             Consumes::UserTask(id) => {
                 let done = sqlx::query("DELETE FROM engine_user_task WHERE id = $1")

@@ -135,7 +135,7 @@ impl Store {
             .bind(&start_activity)
             .execute(&mut *tx)
             .await?;
-        self.apply_effects(&mut tx, &state, &model, &fx, now)
+        self.apply_effects(&mut tx, &state, &model, &fx, now, None)
             .await?;
         self.save_state(&mut tx, &state, &fx, now).await?;
         tx.commit().await?;
