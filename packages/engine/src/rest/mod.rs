@@ -19,6 +19,7 @@ mod json;
 mod message;
 mod query;
 mod task;
+mod variable_data;
 mod variables_dto;
 
 #[cfg(test)]
@@ -54,6 +55,7 @@ pub fn router(api: Arc<dyn EngineApi>, auth: RestAuth) -> Router {
         .merge(deployment::routes())
         .merge(definition::routes())
         .merge(instance::routes())
+        .merge(variable_data::routes())
         .merge(message::routes())
         .merge(external_task::routes())
         .merge(task::routes())

@@ -41,13 +41,13 @@ impl Store {
         if (request.duplicate_filtering || request.changed_only)
             && let Some(name) = &request.name
         {
-            let previous = sqlx::query("SELECT id FROM engine_deployment WHERE name = $1 ORDER BY deployed_at DESC LIMIT 1").bind(name).fetch_optional(&mut *tx).await?;
+            let previous = sqlx::query("SELECT id FROM engine_deployment WHERE name = $1 ORDER BY deployed_at DESC, id DESC LIMIT 1").bind(name).fetch_optional(&mut *tx).await?;
             if let Some(previous) = previous {
                 let previous_id: String = get(&previous, "id")?;
                 // the latest content of each resource name under this deployment name
                 let mut unchanged = Vec::new();
                 for (resource, _, hash) in &resources {
-                    let latest = sqlx::query("SELECT r.hash FROM engine_resource r JOIN engine_deployment d ON d.id = r.deployment_id WHERE d.name = $1 AND r.name = $2 ORDER BY d.deployed_at DESC LIMIT 1")
+                    let latest = sqlx::query("SELECT r.hash FROM engine_resource r JOIN engine_deployment d ON d.id = r.deployment_id WHERE d.name = $1 AND r.name = $2 ORDER BY d.deployed_at DESC, d.id DESC LIMIT 1")
                         .bind(name)
                         .bind(resource)
                         .fetch_optional(&mut *tx)
