@@ -216,3 +216,62 @@ async fn basic_auth_is_required_when_configured() -> anyhow::Result<()> {
     assert_eq!(list, json!([]));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_clear_400_and_deploys_nothing() -> anyhow::Result<()> {
+    let s = Server::start().await?;
+    let head = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"><bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="start"/>"#;
+    let tail = "</bpmn:process></bpmn:definitions>";
+    let cases = [
+        (
+            "malformed XML",
+            "<bpmn:definitions><oops".to_string(),
+            "malformed XML",
+        ),
+        (
+            "unsupported element",
+            format!(r#"{head}<bpmn:businessRuleTask id="rules"/>{tail}"#),
+            "rules",
+        ),
+        (
+            "flow to a missing target",
+            format!(
+                r#"{head}<bpmn:sequenceFlow id="lost" sourceRef="start" targetRef="nowhere"/>{tail}"#
+            ),
+            "nowhere",
+        ),
+        (
+            "bad expression",
+            format!(
+                r#"{head}<bpmn:sequenceFlow id="f" sourceRef="start" targetRef="t"/><bpmn:serviceTask id="t" camunda:type="external" camunda:topic="${{a &lt;}}"/>{tail}"#
+            ),
+            "camunda:topic",
+        ),
+    ];
+    for (what, xml, mentions) in cases {
+        let reply = send(s.deploy_request(vec![("case.bpmn".into(), xml)])).await?;
+        assert_error(&reply, 400, "ParseException");
+        let message = reply.1["message"].as_str().unwrap_or_default();
+        assert!(message.contains(mentions), "{what}: {message}");
+    }
+    let (status, definitions) = send(s.get("/process-definition/count")).await?;
+    assert_eq!(
+        (status, definitions["count"].clone()),
+        (StatusCode::OK, json!(0)),
+        "nothing deployed"
+    );
+
+    s.deploy(&["exclusive-gateway.bpmn"]).await?;
+    let unknown_type = send(s.post(
+        "/process-definition/key/exclusive/start",
+        json!({"variables": {"x": {"value": 1, "type": "Tensor"}}}),
+    ))
+    .await?;
+    assert_error(&unknown_type, 400, "InvalidRequestException");
+    let message = unknown_type.1["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Tensor") && message.contains('x'),
+        "{message}"
+    );
+    Ok(())
+}
