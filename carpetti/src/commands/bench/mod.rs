@@ -4,6 +4,7 @@
 
 pub mod cache;
 mod copy;
+pub mod engine;
 pub mod import;
 mod items;
 pub mod persist;
@@ -38,6 +39,9 @@ pub enum BenchSuite {
     /// Python lxml (the peer), the full import into PostgreSQL, the unchanged re-import, the YML
     /// export, and the peak RSS of each.
     Import(import::ImportBenchArgs),
+    /// A 5-task process (tasks, an exclusive gateway) executed in memory by our engine, by
+    /// SpiffWorkflow (PyPI) and by npm bpmn-engine: instances/s of each and our ratios.
+    Engine(engine::EngineBenchArgs),
 }
 
 /// Runs a suite.
@@ -47,5 +51,6 @@ pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
         BenchSuite::Queue(args) => queue::run(args, ctx).await,
         BenchSuite::Cache(args) => cache::run(args, ctx).await,
         BenchSuite::Import(args) => import::run(args, ctx).await,
+        BenchSuite::Engine(args) => engine::run(args, ctx).await,
     }
 }
