@@ -226,9 +226,10 @@ impl Store {
         Ok(())
     }
 
-    /// The activity history of a command in two statements at most: one multi-row INSERT of the
-    /// activities it started (those it also ended, such as events and gateways, inserted ended),
-    /// then one UPDATE per activity it ended that an earlier command started.
+    /// The activity history of a command in one statement: a multi-row upsert whose rows are
+    /// the activities the command started (inserted, already ended when it also ended them, as
+    /// events and gateways are) and the activities it ended that an earlier command started (the
+    /// conflict on their id sets only the end).
     async fn write_history(
         &self,
         tx: &mut sqlx::Transaction<'static, Db>,
@@ -241,14 +242,21 @@ impl Store {
             .iter()
             .filter_map(|h| h.ended.map(|c| (h.id.as_str(), (ms(h.at), c))))
             .collect();
-        let started: Vec<(usize, &crate::runtime::ActivityEvent)> = fx
+        let started: std::collections::HashSet<&str> = fx
+            .history
+            .iter()
+            .filter(|h| h.ended.is_none())
+            .map(|h| h.id.as_str())
+            .collect();
+        // one row per activity instance: its start event, or its end when it started earlier
+        let rows: Vec<(usize, &crate::runtime::ActivityEvent)> = fx
             .history
             .iter()
             .enumerate()
-            .filter(|(_, h)| h.ended.is_none())
+            .filter(|(_, h)| h.ended.is_none() || !started.contains(h.id.as_str()))
             .collect();
-        // 14 columns a row; PostgreSQL takes at most 65,535 parameters a statement
-        for chunk in started.chunks(1_000) {
+        // 15 columns a row; PostgreSQL takes at most 65,535 parameters a statement
+        for chunk in rows.chunks(1_000) {
             let mut q = sqlx::QueryBuilder::<Db>::new(
                 "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, ended_at, canceled, seq) ",
             );
@@ -270,19 +278,8 @@ impl Store {
                     .push_bind(end.is_some_and(|e| e.1))
                     .push_bind(ms(h.at) * 10_000 + (*position as i64 % 10_000));
             });
+            q.push(" ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, canceled = excluded.canceled");
             q.build().execute(&mut **tx).await?;
-        }
-        let started_here: std::collections::HashSet<&str> =
-            started.iter().map(|(_, h)| h.id.as_str()).collect();
-        for (id, (at, canceled)) in ends.iter().filter(|(id, _)| !started_here.contains(*id)) {
-            sqlx::query(
-                "UPDATE engine_activity_history SET ended_at = $2, canceled = $3 WHERE id = $1",
-            )
-            .bind(*id)
-            .bind(*at)
-            .bind(*canceled)
-            .execute(&mut **tx)
-            .await?;
         }
         Ok(())
     }

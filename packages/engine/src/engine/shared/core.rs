@@ -87,13 +87,70 @@ impl Store {
             ) -> Result<Effects, RuntimeError>
             + Send,
     {
+        self.command_where(
+            "id = $1",
+            instance_id,
+            || format!("Process instance with id {instance_id} does not exist"),
+            consumes,
+            command,
+        )
+        .await
+    }
+
+    /// [`Store::command`] on the instance an external task belongs to, found and locked in one
+    /// statement.
+    pub(crate) async fn command_on_task<F>(
+        &self,
+        task_id: &str,
+        worker_id: &str,
+        command: F,
+    ) -> EngineResult<Effects>
+    where
+        F: FnOnce(
+                &ProcessModel,
+                &mut InstanceState,
+                DateTime<Utc>,
+            ) -> Result<Effects, RuntimeError>
+            + Send,
+    {
+        let consumes = Consumes::ExternalTask {
+            id: task_id,
+            worker_id: Some(worker_id),
+        };
+        let missing = || format!("External task with id {task_id} does not exist");
+        self.command_where(
+            "id = (SELECT instance_id FROM engine_external_task WHERE id = $1)",
+            task_id,
+            missing,
+            consumes,
+            command,
+        )
+        .await
+    }
+
+    async fn command_where<F>(
+        &self,
+        condition: &str,
+        key: &str,
+        missing: impl FnOnce() -> String,
+        consumes: Consumes<'_>,
+        command: F,
+    ) -> EngineResult<Effects>
+    where
+        F: FnOnce(
+                &ProcessModel,
+                &mut InstanceState,
+                DateTime<Utc>,
+            ) -> Result<Effects, RuntimeError>
+            + Send,
+    {
         let now = Utc::now();
         let mut tx = self.write.begin().await?;
-        let row = sqlx::query(&format!("SELECT definition_id, state FROM engine_instance WHERE id = $1 AND ended_at IS NULL{FOR_UPDATE}"))
-            .bind(instance_id)
+        let row = sqlx::query(&format!("SELECT definition_id, state FROM engine_instance WHERE {condition} AND ended_at IS NULL{FOR_UPDATE}"))
+            .bind(key)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| EngineError::NotFound(format!("Process instance with id {instance_id} does not exist")))?;
+            .ok_or_else(|| EngineError::NotFound(missing()))?;
         let definition_id: String = get(&row, "definition_id")?;
         let text: String = get(&row, "state")?;
         let consumed = match &consumes {
@@ -201,6 +258,11 @@ impl Store {
                     .bind(how.name())
                     .execute(&mut **tx)
                     .await?;
+                if how == crate::runtime::EndState::Completed {
+                    // every token ended normally: its effects withdrew all it had
+                    return Ok(());
+                }
+                // cancelled or terminated: also sweep anything left behind
                 for table in [
                     "engine_external_task",
                     "engine_user_task",

@@ -31,17 +31,6 @@ pub(crate) fn task_from_row(row: &<Db as sqlx::Database>::Row) -> EngineResult<E
 }
 
 impl Store {
-    async fn task_instance(&self, id: &str) -> EngineResult<String> {
-        let row = sqlx::query("SELECT instance_id FROM engine_external_task WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.write)
-            .await?
-            .ok_or_else(|| {
-                EngineError::NotFound(format!("External task with id {id} does not exist"))
-            })?;
-        get(&row, "instance_id")
-    }
-
     pub async fn complete_external_task(
         &self,
         id: &str,
@@ -49,15 +38,9 @@ impl Store {
         variables: Variables,
         locals: Variables,
     ) -> EngineResult<()> {
-        let instance = self.task_instance(id).await?;
-        self.command(
-            &instance,
-            core::Consumes::ExternalTask {
-                id,
-                worker_id: Some(worker_id),
-            },
-            |model, state, now| runtime::complete_task(model, state, id, variables, locals, now),
-        )
+        self.command_on_task(id, worker_id, |model, state, now| {
+            runtime::complete_task(model, state, id, variables, locals, now)
+        })
         .await?;
         Ok(())
     }
@@ -70,17 +53,9 @@ impl Store {
         message: Option<String>,
         variables: Variables,
     ) -> EngineResult<()> {
-        let instance = self.task_instance(id).await?;
-        self.command(
-            &instance,
-            core::Consumes::ExternalTask {
-                id,
-                worker_id: Some(worker_id),
-            },
-            |model, state, now| {
-                runtime::bpmn_error(model, state, id, code, message, variables, now)
-            },
-        )
+        self.command_on_task(id, worker_id, |model, state, now| {
+            runtime::bpmn_error(model, state, id, code, message, variables, now)
+        })
         .await?;
         Ok(())
     }

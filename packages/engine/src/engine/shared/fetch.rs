@@ -109,8 +109,9 @@ impl Store {
                     a.created_at.cmp(&b.created_at)
                 }
             });
+            let states = self.states_of(&tasks).await?;
             for task in tasks {
-                match self.task_variables(&task, topic).await? {
+                match task_variables(&task, topic, states.get(&task.process_instance_id)) {
                     Some(variables) => out.push(LockedTask { task, variables }),
                     None => {
                         // its instance does not have the requested processVariables: hand it back
@@ -122,38 +123,57 @@ impl Store {
         Ok(out)
     }
 
-    /// The variables handed out with a task; `None` when the instance fails the topic's
-    /// `processVariables` filter.
-    async fn task_variables(
+    /// The states of the tasks' instances, in one query.
+    async fn states_of(
         &self,
-        task: &ExternalTaskInfo,
-        topic: &TopicFetch,
-    ) -> EngineResult<Option<Variables>> {
-        let row = sqlx::query("SELECT state FROM engine_instance WHERE id = $1")
-            .bind(&task.process_instance_id)
-            .fetch_optional(&self.read)
-            .await?;
-        let Some(row) = row else {
-            return Ok(Some(Variables::new()));
-        };
-        let text: String = get(&row, "state")?;
-        let state: InstanceState = serde_json::from_str(&text).map_err(json_error)?;
-        let visible = runtime::variables_of(&state, &task.execution_id, false);
-        for (name, wanted) in &topic.process_variables {
-            if visible.get(name).map(|v| v.to_expression_value())
-                != Some(wanted.to_expression_value())
-            {
-                return Ok(None);
-            }
+        tasks: &[ExternalTaskInfo],
+    ) -> EngineResult<HashMap<String, InstanceState>> {
+        let mut states = HashMap::new();
+        if tasks.is_empty() {
+            return Ok(states);
         }
-        let mut variables = if topic.local_variables {
-            runtime::variables_of(&state, &task.execution_id, true)
-        } else {
-            visible
-        };
-        if let Some(names) = &topic.variables {
-            variables.retain(|name, _| names.contains(name));
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new("SELECT id, state FROM engine_instance WHERE id IN (");
+        let mut list = q.separated(", ");
+        for task in tasks {
+            list.push_bind(task.process_instance_id.clone());
         }
-        Ok(Some(variables))
+        list.push_unseparated(")");
+        for row in q.build().fetch_all(&self.read).await? {
+            let text: String = get(&row, "state")?;
+            states.insert(
+                get(&row, "id")?,
+                serde_json::from_str(&text).map_err(json_error)?,
+            );
+        }
+        Ok(states)
     }
+}
+
+/// The variables handed out with a task; `None` when the instance fails the topic's
+/// `processVariables` filter.
+fn task_variables(
+    task: &ExternalTaskInfo,
+    topic: &TopicFetch,
+    state: Option<&InstanceState>,
+) -> Option<Variables> {
+    let Some(state) = state else {
+        return Some(Variables::new());
+    };
+    let visible = runtime::variables_of(state, &task.execution_id, false);
+    for (name, wanted) in &topic.process_variables {
+        if visible.get(name).map(|v| v.to_expression_value()) != Some(wanted.to_expression_value())
+        {
+            return None;
+        }
+    }
+    let mut variables = if topic.local_variables {
+        runtime::variables_of(state, &task.execution_id, true)
+    } else {
+        visible
+    };
+    if let Some(names) = &topic.variables {
+        variables.retain(|name, _| names.contains(name));
+    }
+    Some(variables)
 }

@@ -125,7 +125,8 @@ impl Store {
             .or(model.none_start)
             .map(|s| model.element(s).id.clone());
         let mut tx = self.write.begin().await?;
-        sqlx::query("INSERT INTO engine_instance (id, definition_id, definition_key, business_key, super_instance_id, state, started_at, start_activity_id) VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)")
+        let document = serde_json::to_string(&state).map_err(json_error)?;
+        sqlx::query("INSERT INTO engine_instance (id, definition_id, definition_key, business_key, super_instance_id, state, started_at, start_activity_id) VALUES ($1, $2, $3, $4, $5, $8, $6, $7)")
             .bind(&id)
             .bind(&definition.id)
             .bind(&definition.key)
@@ -133,11 +134,14 @@ impl Store {
             .bind(&super_instance)
             .bind(ms(now))
             .bind(&start_activity)
+            .bind(document)
             .execute(&mut *tx)
             .await?;
         self.apply_effects(&mut tx, &state, &model, &fx, now, None)
             .await?;
-        self.save_state(&mut tx, &state, &fx, now).await?;
+        if fx.ended.is_some() {
+            self.save_state(&mut tx, &state, &fx, now).await?;
+        }
         tx.commit().await?;
         self.after_commit(&fx);
         self.instance(&id).await
