@@ -57,8 +57,9 @@ pub struct EngineBenchArgs {
     /// tasks completed by Rust workers over REST.
     #[arg(long, default_value_t = 5_000)]
     pub persisted_instances: u64,
-    /// Concurrent Rust workers (each long-polls every topic, 16 tasks a fetch).
-    #[arg(long, default_value_t = 8)]
+    /// Concurrent Rust workers (each long-polls every topic, 16 tasks a fetch). On 2 cores 2–4
+    /// do best; more only add context switches.
+    #[arg(long, default_value_t = 4)]
     pub workers: usize,
     /// The persisted backends to measure.
     #[arg(
