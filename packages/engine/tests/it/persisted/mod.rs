@@ -41,4 +41,5 @@ on_both_backends!(
     deleting_an_instance_withdraws_its_work,
     concurrent_fetchers_never_share_a_task,
     the_processes_folder_redeploys_only_what_changed,
+    a_timer_start_event_starts_instances_on_its_cycle,
 );

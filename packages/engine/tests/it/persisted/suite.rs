@@ -509,3 +509,48 @@ pub async fn the_processes_folder_redeploys_only_what_changed(b: &Backend) -> an
     );
     Ok(())
 }
+
+pub async fn a_timer_start_event_starts_instances_on_its_cycle(b: &Backend) -> anyhow::Result<()> {
+    // R2 from a start in the past: both rounds are due at once, then the cycle is exhausted
+    b.deploy(&["timer-start.bpmn"]).await?;
+    let mut ran = 0;
+    for _ in 0..4 {
+        ran += b.engine.run_due_jobs().await?;
+    }
+    assert_eq!(ran, 2, "two rounds of R2");
+    let started = b
+        .engine
+        .instances(&InstanceQuery {
+            definition_key: Some("nightly".into()),
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(started.len(), 2);
+    assert!(
+        started
+            .iter()
+            .all(|i| i.start_activity_id.as_deref() == Some("every"))
+    );
+    assert_eq!(
+        b.engine
+            .external_task_count(&ExternalTaskQuery {
+                topic: Some("catalog.rebuild".into()),
+                ..Default::default()
+            })
+            .await?,
+        2
+    );
+    assert_eq!(b.engine.run_due_jobs().await?, 0, "the cycle is exhausted");
+    // a new version replaces the old version's timer
+    b.deploy(&["timer-start.bpmn"]).await?;
+    assert_eq!(b.engine.run_due_jobs().await?, 1);
+    let v2 = b
+        .engine
+        .instances(&InstanceQuery {
+            definition_key: Some("nightly".into()),
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(v2.iter().filter(|i| i.definition_version == 2).count(), 1);
+    Ok(())
+}
