@@ -14,26 +14,12 @@ impl Store {
         consumed: Option<&str>,
     ) -> EngineResult<()> {
         let at = ms(now);
-        for t in &fx.external_tasks {
-            let properties = serde_json::to_string(&t.properties).map_err(json_error)?;
-            sqlx::query(
-                "INSERT INTO engine_external_task (id, instance_id, definition_id, definition_key, business_key, topic, priority, activity_id, activity_instance_id, execution_id, properties, available_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-            )
-            .bind(&t.id)
-            .bind(&state.id)
-            .bind(&state.definition_id)
-            .bind(&model.key)
-            .bind(&state.business_key)
-            .bind(&t.topic)
-            .bind(t.priority)
-            .bind(&t.activity_id)
-            .bind(&t.activity_instance_id)
-            .bind(&t.execution_id)
-            .bind(properties)
-            .bind(at)
-            .execute(&mut **tx)
-            .await?;
+        if !fx.external_tasks.is_empty() {
+            for chunk in fx.external_tasks.chunks(1_000) {
+                let mut q = sqlx::QueryBuilder::<Db>::new("");
+                push_external_tasks(&mut q, state, model, chunk, at)?;
+                q.build().execute(&mut **tx).await?;
+            }
         }
         for t in &fx.user_tasks {
             sqlx::query(
@@ -226,10 +212,8 @@ impl Store {
         Ok(())
     }
 
-    /// The activity history of a command in one statement: a multi-row upsert whose rows are
-    /// the activities the command started (inserted, already ended when it also ended them, as
-    /// events and gateways are) and the activities it ended that an earlier command started (the
-    /// conflict on their id sets only the end).
+    /// The activity history of a command in one statement (a multi-row upsert, see
+    /// [`push_history`]), in chunks for very large commands.
     async fn write_history(
         &self,
         tx: &mut sqlx::Transaction<'static, Db>,
@@ -237,50 +221,101 @@ impl Store {
         model: &ProcessModel,
         fx: &Effects,
     ) -> EngineResult<()> {
-        let ends: HashMap<&str, (i64, bool)> = fx
-            .history
-            .iter()
-            .filter_map(|h| h.ended.map(|c| (h.id.as_str(), (ms(h.at), c))))
-            .collect();
-        let started: std::collections::HashSet<&str> = fx
-            .history
-            .iter()
-            .filter(|h| h.ended.is_none())
-            .map(|h| h.id.as_str())
-            .collect();
-        // one row per activity instance: its start event, or its end when it started earlier
-        let rows: Vec<(usize, &crate::runtime::ActivityEvent)> = fx
-            .history
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| h.ended.is_none() || !started.contains(h.id.as_str()))
-            .collect();
-        // 15 columns a row; PostgreSQL takes at most 65,535 parameters a statement
-        for chunk in rows.chunks(1_000) {
-            let mut q = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, ended_at, canceled, seq) ",
-            );
-            q.push_values(chunk, |mut row, (position, h)| {
-                let end = ends.get(h.id.as_str());
-                row.push_bind(h.id.clone())
-                    .push_bind(state.id.clone())
-                    .push_bind(state.definition_id.clone())
-                    .push_bind(model.key.clone())
-                    .push_bind(h.parent_id.clone())
-                    .push_bind(h.activity_id.clone())
-                    .push_bind(h.activity_name.clone())
-                    .push_bind(h.activity_type)
-                    .push_bind(h.execution_id.clone())
-                    .push_bind(h.task_id.clone())
-                    .push_bind(h.called_instance_id.clone())
-                    .push_bind(ms(h.at))
-                    .push_bind(end.map(|e| e.0))
-                    .push_bind(end.is_some_and(|e| e.1))
-                    .push_bind(ms(h.at) * 10_000 + (*position as i64 % 10_000));
-            });
-            q.push(" ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, canceled = excluded.canceled");
+        if fx.history.is_empty() {
+            return Ok(());
+        }
+        // an activity's start and end stay in one chunk: chunks split between activity instances
+        let mut chunk_start = 0;
+        while chunk_start < fx.history.len() {
+            let mut end = (chunk_start + 1_000).min(fx.history.len());
+            while end < fx.history.len() && fx.history[end].ended.is_some() {
+                end += 1;
+            }
+            let mut q = sqlx::QueryBuilder::<Db>::new("");
+            push_history(&mut q, state, model, &fx.history[chunk_start..end]);
             q.build().execute(&mut **tx).await?;
+            chunk_start = end;
         }
         Ok(())
     }
+}
+
+/// Appends `INSERT INTO engine_external_task … VALUES …` for `tasks`.
+pub(crate) fn push_external_tasks(
+    q: &mut sqlx::QueryBuilder<'_, Db>,
+    state: &InstanceState,
+    model: &ProcessModel,
+    tasks: &[crate::runtime::NewExternalTask],
+    at: i64,
+) -> EngineResult<()> {
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        rows.push((t, serde_json::to_string(&t.properties).map_err(json_error)?));
+    }
+    q.push(
+        "INSERT INTO engine_external_task (id, instance_id, definition_id, definition_key, business_key, topic, priority, activity_id, activity_instance_id, execution_id, properties, available_at, created_at) ",
+    );
+    q.push_values(rows, |mut row, (t, properties)| {
+        row.push_bind(t.id.clone())
+            .push_bind(state.id.clone())
+            .push_bind(state.definition_id.clone())
+            .push_bind(model.key.clone())
+            .push_bind(state.business_key.clone())
+            .push_bind(t.topic.clone())
+            .push_bind(t.priority)
+            .push_bind(t.activity_id.clone())
+            .push_bind(t.activity_instance_id.clone())
+            .push_bind(t.execution_id.clone())
+            .push_bind(properties)
+            .push_bind(at)
+            .push_bind(at);
+    });
+    Ok(())
+}
+
+/// Appends a multi-row upsert of `history`: one row per activity instance — its start (already
+/// ended when the same events end it, as for events and gateways), or its end when it started
+/// in an earlier command (the conflict on its id then sets only the end).
+pub(crate) fn push_history(
+    q: &mut sqlx::QueryBuilder<'_, Db>,
+    state: &InstanceState,
+    model: &ProcessModel,
+    history: &[crate::runtime::ActivityEvent],
+) {
+    let ends: HashMap<&str, (i64, bool)> = history
+        .iter()
+        .filter_map(|h| h.ended.map(|c| (h.id.as_str(), (ms(h.at), c))))
+        .collect();
+    let started: std::collections::HashSet<&str> = history
+        .iter()
+        .filter(|h| h.ended.is_none())
+        .map(|h| h.id.as_str())
+        .collect();
+    let rows: Vec<(usize, &crate::runtime::ActivityEvent)> = history
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.ended.is_none() || !started.contains(h.id.as_str()))
+        .collect();
+    q.push(
+        "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, ended_at, canceled, seq) ",
+    );
+    q.push_values(rows, |mut row, (position, h)| {
+        let end = ends.get(h.id.as_str());
+        row.push_bind(h.id.clone())
+            .push_bind(state.id.clone())
+            .push_bind(state.definition_id.clone())
+            .push_bind(model.key.clone())
+            .push_bind(h.parent_id.clone())
+            .push_bind(h.activity_id.clone())
+            .push_bind(h.activity_name.clone())
+            .push_bind(h.activity_type)
+            .push_bind(h.execution_id.clone())
+            .push_bind(h.task_id.clone())
+            .push_bind(h.called_instance_id.clone())
+            .push_bind(ms(h.at))
+            .push_bind(end.map(|e| e.0))
+            .push_bind(end.is_some_and(|e| e.1))
+            .push_bind(ms(h.at) * 10_000 + (position as i64 % 10_000));
+    });
+    q.push(" ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, canceled = excluded.canceled");
 }

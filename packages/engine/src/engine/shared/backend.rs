@@ -97,6 +97,11 @@ mod apply {
     include!("apply.rs");
 }
 
+mod folded {
+    use super::*;
+    include!("folded.rs");
+}
+
 mod deploy {
     use super::*;
     include!("deploy.rs");

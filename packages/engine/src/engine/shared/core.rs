@@ -113,6 +113,11 @@ impl Store {
             ) -> Result<Effects, RuntimeError>
             + Send,
     {
+        if FOLD_WRITES {
+            return self
+                .command_on_task_folded(task_id, worker_id, command)
+                .await;
+        }
         let consumes = Consumes::ExternalTask {
             id: task_id,
             worker_id: Some(worker_id),
