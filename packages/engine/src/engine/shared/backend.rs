@@ -87,6 +87,37 @@ where
     Ok(row.try_get::<T, _>(column)?)
 }
 
+/// ` AND column = value` for each filter that is set.
+fn push_equals(q: &mut sqlx::QueryBuilder<'_, Db>, filters: &[(&str, &Option<String>)]) {
+    for (column, value) in filters {
+        if let Some(v) = value {
+            q.push(format!(" AND {column} = ")).push_bind(v.clone());
+        }
+    }
+}
+
+impl Store {
+    /// Runs a list query on the read pool and maps its rows.
+    async fn fetch_mapped<T>(
+        &self,
+        mut q: sqlx::QueryBuilder<'_, Db>,
+        map: fn(&<Db as sqlx::Database>::Row) -> EngineResult<T>,
+    ) -> EngineResult<Vec<T>> {
+        q.build()
+            .fetch_all(&self.read)
+            .await?
+            .iter()
+            .map(map)
+            .collect()
+    }
+
+    /// Runs a `SELECT COUNT(*) AS n` query on the read pool.
+    async fn count(&self, mut q: sqlx::QueryBuilder<'_, Db>) -> EngineResult<u64> {
+        let row = q.build().fetch_one(&self.read).await?;
+        Ok(get::<i64>(&row, "n")?.max(0) as u64)
+    }
+}
+
 mod core {
     use super::*;
     include!("core.rs");

@@ -303,16 +303,15 @@ impl Store {
                 q.push(format!(" AND {column} LIKE ")).push_bind(v.clone());
             }
         }
-        for (column, value) in [
-            ("name", &query.name),
-            ("deployment_id", &query.deployment_id),
-            ("resource", &query.resource_name),
-            ("version_tag", &query.version_tag),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
-            }
-        }
+        push_equals(
+            &mut q,
+            &[
+                ("name", &query.name),
+                ("deployment_id", &query.deployment_id),
+                ("resource", &query.resource_name),
+                ("version_tag", &query.version_tag),
+            ],
+        );
         if let Some(version) = query.version {
             q.push(" AND version = ").push_bind(version);
         }
@@ -339,12 +338,7 @@ impl Store {
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
-        q.build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(definition_from_row)
-            .collect()
+        self.fetch_mapped(q, definition_from_row).await
     }
 
     pub async fn definition(&self, by: &DefinitionRef) -> EngineResult<DefinitionInfo> {

@@ -233,18 +233,17 @@ impl Store {
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
             "SELECT {select} FROM engine_external_task WHERE 1 = 1"
         ));
-        for (column, value) in [
-            ("id", &query.id),
-            ("topic", &query.topic),
-            ("worker_id", &query.worker_id),
-            ("activity_id", &query.activity_id),
-            ("instance_id", &query.process_instance_id),
-            ("definition_id", &query.definition_id),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
-            }
-        }
+        push_equals(
+            &mut q,
+            &[
+                ("id", &query.id),
+                ("topic", &query.topic),
+                ("worker_id", &query.worker_id),
+                ("activity_id", &query.activity_id),
+                ("instance_id", &query.process_instance_id),
+                ("definition_id", &query.definition_id),
+            ],
+        );
         let now = ms(Utc::now());
         match query.locked {
             Some(true) => {
@@ -286,20 +285,11 @@ impl Store {
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
-        q.build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(task_from_row)
-            .collect()
+        self.fetch_mapped(q, task_from_row).await
     }
 
     pub async fn external_task_count(&self, query: &ExternalTaskQuery) -> EngineResult<u64> {
-        let row = Self::task_query("COUNT(*) AS n", query)
-            .build()
-            .fetch_one(&self.read)
-            .await?;
-        Ok(get::<i64>(&row, "n")?.max(0) as u64)
+        self.count(Self::task_query("COUNT(*) AS n", query)).await
     }
 
     pub async fn topic_names(&self) -> EngineResult<Vec<String>> {

@@ -39,18 +39,17 @@ impl Store {
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
             "SELECT {select} FROM engine_incident WHERE resolved_at IS NULL"
         ));
-        for (column, value) in [
-            ("id", &query.id),
-            ("kind", &query.kind),
-            ("instance_id", &query.process_instance_id),
-            ("definition_id", &query.definition_id),
-            ("activity_id", &query.activity_id),
-            ("configuration", &query.configuration),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
-            }
-        }
+        push_equals(
+            &mut q,
+            &[
+                ("id", &query.id),
+                ("kind", &query.kind),
+                ("instance_id", &query.process_instance_id),
+                ("definition_id", &query.definition_id),
+                ("activity_id", &query.activity_id),
+                ("configuration", &query.configuration),
+            ],
+        );
         q
     }
 
@@ -61,20 +60,12 @@ impl Store {
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        q.build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(incident_from_row)
-            .collect()
+        self.fetch_mapped(q, incident_from_row).await
     }
 
     pub async fn incident_count(&self, query: &IncidentQuery) -> EngineResult<u64> {
-        let row = Self::incident_query("COUNT(*) AS n", query)
-            .build()
-            .fetch_one(&self.read)
-            .await?;
-        Ok(get::<i64>(&row, "n")?.max(0) as u64)
+        self.count(Self::incident_query("COUNT(*) AS n", query))
+            .await
     }
 
     fn activity_query<'q>(
@@ -84,15 +75,14 @@ impl Store {
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
             "SELECT {select} FROM engine_activity_history WHERE 1 = 1"
         ));
-        for (column, value) in [
-            ("instance_id", &query.process_instance_id),
-            ("activity_id", &query.activity_id),
-            ("activity_type", &query.activity_type),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
-            }
-        }
+        push_equals(
+            &mut q,
+            &[
+                ("instance_id", &query.process_instance_id),
+                ("activity_id", &query.activity_id),
+                ("activity_type", &query.activity_type),
+            ],
+        );
         match query.finished {
             Some(true) => {
                 q.push(" AND ended_at IS NOT NULL");
@@ -120,22 +110,14 @@ impl Store {
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        q.build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(activity_from_row)
-            .collect()
+        self.fetch_mapped(q, activity_from_row).await
     }
 
     pub async fn historic_activity_count(
         &self,
         query: &HistoricActivityQuery,
     ) -> EngineResult<u64> {
-        let row = Self::activity_query("COUNT(*) AS n", query)
-            .build()
-            .fetch_one(&self.read)
-            .await?;
-        Ok(get::<i64>(&row, "n")?.max(0) as u64)
+        self.count(Self::activity_query("COUNT(*) AS n", query))
+            .await
     }
 }

@@ -23,17 +23,16 @@ impl Store {
         let mut q = sqlx::QueryBuilder::<Db>::new(format!(
             "SELECT {select} FROM engine_user_task WHERE 1 = 1"
         ));
-        for (column, value) in [
-            ("id", &query.id),
-            ("instance_id", &query.process_instance_id),
-            ("activity_id", &query.activity_id),
-            ("assignee", &query.assignee),
-            ("business_key", &query.business_key),
-        ] {
-            if let Some(v) = value {
-                q.push(format!(" AND {column} = ")).push_bind(v.clone());
-            }
-        }
+        push_equals(
+            &mut q,
+            &[
+                ("id", &query.id),
+                ("instance_id", &query.process_instance_id),
+                ("activity_id", &query.activity_id),
+                ("assignee", &query.assignee),
+                ("business_key", &query.business_key),
+            ],
+        );
         if let Some(group) = &query.candidate_group {
             q.push(" AND (',' || candidate_groups || ',') LIKE ")
                 .push_bind(format!("%,{group},%"));
@@ -48,20 +47,12 @@ impl Store {
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        q.build()
-            .fetch_all(&self.read)
-            .await?
-            .iter()
-            .map(user_task_from_row)
-            .collect()
+        self.fetch_mapped(q, user_task_from_row).await
     }
 
     pub async fn user_task_count(&self, query: &UserTaskQuery) -> EngineResult<u64> {
-        let row = Self::user_task_query("COUNT(*) AS n", query)
-            .build()
-            .fetch_one(&self.read)
-            .await?;
-        Ok(get::<i64>(&row, "n")?.max(0) as u64)
+        self.count(Self::user_task_query("COUNT(*) AS n", query))
+            .await
     }
 
     pub async fn complete_user_task(&self, id: &str, variables: Variables) -> EngineResult<()> {
