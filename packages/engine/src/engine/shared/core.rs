@@ -15,6 +15,18 @@ pub(crate) enum Consumes<'a> {
     Subscription(&'a str),
 }
 
+/// A runtime command over one instance's model and state at a moment.
+pub(crate) trait InstanceCommand:
+    FnOnce(&ProcessModel, &mut InstanceState, DateTime<Utc>) -> Result<Effects, RuntimeError> + Send
+{
+}
+
+impl<F> InstanceCommand for F where
+    F: FnOnce(&ProcessModel, &mut InstanceState, DateTime<Utc>) -> Result<Effects, RuntimeError>
+        + Send
+{
+}
+
 pub(crate) fn runtime_error(e: RuntimeError) -> EngineError {
     match e {
         RuntimeError::NoNoneStart(_) => EngineError::BadRequest(e.to_string()),
@@ -80,12 +92,7 @@ impl Store {
         command: F,
     ) -> EngineResult<Effects>
     where
-        F: FnOnce(
-                &ProcessModel,
-                &mut InstanceState,
-                DateTime<Utc>,
-            ) -> Result<Effects, RuntimeError>
-            + Send,
+        F: InstanceCommand,
     {
         self.command_where(
             "id = $1",
@@ -106,12 +113,7 @@ impl Store {
         command: F,
     ) -> EngineResult<Effects>
     where
-        F: FnOnce(
-                &ProcessModel,
-                &mut InstanceState,
-                DateTime<Utc>,
-            ) -> Result<Effects, RuntimeError>
-            + Send,
+        F: InstanceCommand,
     {
         if FOLD_WRITES {
             return self
@@ -142,12 +144,7 @@ impl Store {
         command: F,
     ) -> EngineResult<Effects>
     where
-        F: FnOnce(
-                &ProcessModel,
-                &mut InstanceState,
-                DateTime<Utc>,
-            ) -> Result<Effects, RuntimeError>
-            + Send,
+        F: InstanceCommand,
     {
         let now = Utc::now();
         let mut tx = self.write.begin().await?;

@@ -6,7 +6,8 @@
 // no data-modifying CTEs and needs none (its round trips stay in the process): `FOLD_WRITES` is
 // false there.
 
-use crate::runtime::{Effects, InstanceState, RuntimeError};
+use super::core::InstanceCommand;
+use crate::runtime::{Effects, InstanceState};
 
 /// At most this many rows folded into one statement (parameters stay far below PostgreSQL's
 /// 65,535 a statement).
@@ -40,12 +41,7 @@ impl Store {
         command: F,
     ) -> EngineResult<Effects>
     where
-        F: FnOnce(
-                &ProcessModel,
-                &mut InstanceState,
-                DateTime<Utc>,
-            ) -> Result<Effects, RuntimeError>
-            + Send,
+        F: InstanceCommand,
     {
         let now = Utc::now();
         let mut tx = self.write.begin().await?;
