@@ -184,6 +184,34 @@ async fn wait_for_instances(
     }
 }
 
+/// Waits until exactly `expected` are the healthy persist instances in Consul (a killed one
+/// leaves only once its health check has failed, which may come after a new one joined).
+async fn wait_for_exactly(
+    consul: &ConsulDiscovery,
+    mut expected: Vec<SocketAddr>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    expected.sort();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut healthy: Vec<SocketAddr> = consul
+            .healthy("persist")
+            .await?
+            .into_iter()
+            .map(|i| i.address)
+            .collect();
+        healthy.sort();
+        if healthy == expected {
+            return Ok(());
+        }
+        if tokio::time::Instant::now() > deadline {
+            return Err(
+                format!("persist instances in Consul: {healthy:?}, not {expected:?}").into(),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Runs `tasks` × `calls` of `call`, invoking `midway` once after a third of them are done;
 /// returns the number of failed calls and the first failure.
 async fn load<F, Fut>(
@@ -300,11 +328,8 @@ async fn two_persist_instances_one_killed_under_load_every_call_finishes() -> Te
     // Writes while instance B is stopped gracefully and C serves: no create is lost or doubled.
     // The killed instance fails its health check and leaves Consul; a new one joins.
     let c = Instance::start(db.url(), dir.path(), &keys, &consul.url())?;
-    let mut listed = wait_for_instances(&discovery, 2).await?;
-    listed.sort();
-    let mut expected = vec![b.address, c.address];
-    expected.sort();
-    assert_eq!(listed, expected, "A left, C joined");
+    // A left, C joined
+    wait_for_exactly(&discovery, vec![b.address, c.address]).await?;
     let writer = client.clone();
     let (failed, first) = load(
         4,
