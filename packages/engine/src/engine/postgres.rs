@@ -17,8 +17,6 @@ pub type PgEngine = Store;
 const FOR_UPDATE: &str = " FOR UPDATE";
 /// Skips rows another engine process is acquiring.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
-/// Completes fold their writes into one statement of data-modifying CTEs (shared/folded.rs).
-const FOLD_WRITES: bool = true;
 
 include!("shared/backend.rs");
 

@@ -15,8 +15,6 @@ pub type SqliteEngine = Store;
 /// One writer: the write transaction itself is the lock.
 const FOR_UPDATE: &str = "";
 const SKIP_LOCKED: &str = "";
-/// SQLite has no data-modifying CTEs; its round trips stay in the process anyway.
-const FOLD_WRITES: bool = false;
 
 include!("shared/backend.rs");
 

@@ -128,11 +128,6 @@ mod apply {
     include!("apply.rs");
 }
 
-mod folded {
-    use super::*;
-    include!("folded.rs");
-}
-
 mod deploy {
     use super::*;
     include!("deploy.rs");

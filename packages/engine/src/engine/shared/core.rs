@@ -115,11 +115,6 @@ impl Store {
     where
         F: InstanceCommand,
     {
-        if FOLD_WRITES {
-            return self
-                .command_on_task_folded(task_id, worker_id, command)
-                .await;
-        }
         let consumes = Consumes::ExternalTask {
             id: task_id,
             worker_id: Some(worker_id),
