@@ -5,6 +5,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use super::EngineConfig;
@@ -17,6 +18,8 @@ pub type PgEngine = Store;
 const FOR_UPDATE: &str = " FOR UPDATE";
 /// Skips rows another engine process is acquiring.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+/// The schema of the engine's tables.
+pub const SCHEMA: &str = "carpetti_engine";
 
 include!("shared/backend.rs");
 
@@ -26,7 +29,15 @@ impl PgEngine {
         max_connections: u32,
         config: &EngineConfig,
     ) -> EngineResult<Self> {
-        let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", "30000")]);
+        // The engine's tables (and its own `_sqlx_migrations`) live in their own schema, so it can
+        // share a database with service_persist, whose migrations use the same version numbers.
+        let admin = PgConnectOptions::from_str(url)?;
+        let mut conn = sqlx::PgConnection::connect_with(&admin).await?;
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        let options = admin.options([("statement_timeout", "30000"), ("search_path", SCHEMA)]);
         let description = format!(
             "PostgreSQL {}:{}/{}",
             options.get_host(),

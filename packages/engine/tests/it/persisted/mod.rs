@@ -43,3 +43,34 @@ on_both_backends!(
     the_processes_folder_redeploys_only_what_changed,
     a_timer_start_event_starts_instances_on_its_cycle,
 );
+
+/// The engine shares a PostgreSQL database with service_persist, whose `_sqlx_migrations`
+/// already holds versions the engine's migrations also use: the engine keeps its tables and its
+/// migration history in its own schema.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shares_a_postgres_database_with_other_migrations() -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    let db = carpetti_testkit::TestPgDatabase::create().await?;
+    let mut conn = sqlx::PgConnection::connect(db.url()).await?;
+    // what another service's migrator leaves behind: version 1 with its own checksum
+    sqlx::query("CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (1, 'core', true, '\\x00', 1)")
+        .execute(&mut conn)
+        .await?;
+    let storage = carpetti_engine::EngineStorage::Postgres {
+        url: db.url().to_owned(),
+        max_connections: 2,
+    };
+    let engine =
+        carpetti_engine::Engine::open(carpetti_engine::EngineConfig::new(storage.clone())).await?;
+    drop(engine);
+    // and it opens again (its own migrations already applied)
+    carpetti_engine::Engine::open(carpetti_engine::EngineConfig::new(storage)).await?;
+    let tables: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'carpetti_engine' AND table_name LIKE 'engine_%'")
+        .fetch_one(&mut conn)
+        .await?;
+    assert_eq!(tables, 10);
+    Ok(())
+}
