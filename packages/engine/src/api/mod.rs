@@ -91,6 +91,14 @@ pub trait EngineApi: Send + Sync {
         new_duration: std::time::Duration,
     ) -> EngineResult<()>;
     async fn unlock(&self, id: &str) -> EngineResult<()>;
+    /// Locks a task for `worker_id` (`POST /external-task/{id}/lock`): free, expired or already
+    /// this worker's; another worker's live lock is refused.
+    async fn lock_external_task(
+        &self,
+        id: &str,
+        worker_id: &str,
+        duration: std::time::Duration,
+    ) -> EngineResult<()>;
     async fn set_external_task_retries(&self, id: &str, retries: i32) -> EngineResult<()>;
     async fn external_task(&self, id: &str) -> EngineResult<ExternalTaskInfo>;
     async fn external_task_error_details(&self, id: &str) -> EngineResult<Option<String>>;

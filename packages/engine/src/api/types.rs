@@ -237,6 +237,10 @@ pub struct Failure {
     pub error_details: Option<String>,
     pub retries: i32,
     pub retry_timeout: Duration,
+    /// Set on the task's execution (Camunda's propagation), like a complete's.
+    pub variables: Variables,
+    /// Set on the task's activity only.
+    pub local_variables: Variables,
 }
 
 #[derive(Debug, Clone)]

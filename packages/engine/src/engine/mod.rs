@@ -194,6 +194,14 @@ impl EngineApi for Engine {
     async fn unlock(&self, id: &str) -> EngineResult<()> {
         delegate!(self, unlock(id))
     }
+    async fn lock_external_task(
+        &self,
+        id: &str,
+        worker_id: &str,
+        duration: Duration,
+    ) -> EngineResult<()> {
+        delegate!(self, lock_external_task(id, worker_id, duration))
+    }
     async fn set_external_task_retries(&self, id: &str, retries: i32) -> EngineResult<()> {
         delegate!(self, set_external_task_retries(id, retries))
     }

@@ -48,6 +48,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/external-task/{id}/failure", post(failure))
         .route("/external-task/{id}/bpmnError", post(bpmn_error))
         .route("/external-task/{id}/extendLock", post(extend_lock))
+        .route("/external-task/{id}/lock", post(lock))
         .route("/external-task/{id}/unlock", post(unlock))
 }
 /// `ExternalTaskDto`.
@@ -95,6 +96,8 @@ struct WorkerDto {
     retry_timeout: Option<i64>,
     #[serde(default)]
     new_duration: Option<i64>,
+    #[serde(default)]
+    lock_duration: Option<i64>,
 }
 
 impl WorkerDto {
@@ -144,6 +147,8 @@ async fn failure(
         error_details: dto.error_details,
         retries,
         retry_timeout: Duration::from_millis(timeout),
+        variables: to_variables(dto.variables)?,
+        local_variables: to_variables(dto.local_variables)?,
     };
     state.api.fail_external_task(&p.id, failure).await?;
     Ok(json::no_content())
@@ -184,6 +189,27 @@ async fn extend_lock(
     state
         .api
         .extend_lock(&p.id, &worker, Duration::from_millis(ms))
+        .await?;
+    Ok(json::no_content())
+}
+
+/// `POST /external-task/{id}/lock` `{workerId, lockDuration}` (Camunda 7.20+; the JS client's
+/// `taskService.lock`).
+async fn lock(
+    State(state): State<AppState>,
+    PathParams(p): PathParams<IdPath>,
+    JsonBody(mut dto): JsonBody<WorkerDto>,
+) -> Reply {
+    let worker = dto.worker()?;
+    let ms = dto
+        .lock_duration
+        .ok_or_else(|| RestError::bad_request("lockDuration is required"))?;
+    let ms = u64::try_from(ms).ok().filter(|&ms| ms > 0).ok_or_else(|| {
+        RestError::bad_request(format!("lockDuration must be positive, not {ms}"))
+    })?;
+    state
+        .api
+        .lock_external_task(&p.id, &worker, Duration::from_millis(ms))
         .await?;
     Ok(json::no_content())
 }

@@ -396,3 +396,26 @@ pub fn variables_of(state: &InstanceState, execution_id: &str, local_only: bool)
     all.extend(token.locals.iter().map(|(k, v)| (k.clone(), v.clone())));
     all
 }
+
+/// Variables reported with a task's failure: set from the task's scope (Camunda's propagation),
+/// local ones on the task's activity; the task keeps waiting.
+pub fn set_task_variables(
+    model: &ProcessModel,
+    state: &mut InstanceState,
+    task_id: &str,
+    variables: Variables,
+    locals: Variables,
+    now: DateTime<Utc>,
+) -> Result<Effects, RuntimeError> {
+    let token_id = waiting_token(state, task_id)?;
+    let mut fx = Effects::default();
+    let mut run = Run::new(model, state, &mut fx, now);
+    if let Some(token) = run.state.tokens.get_mut(&token_id) {
+        token
+            .locals
+            .extend(locals.into_iter().filter(|(_, v)| !v.is_transient()));
+    }
+    let scope = run.state.tokens[&token_id].scope.clone();
+    run.set_variables(&scope, variables);
+    Ok(fx)
+}

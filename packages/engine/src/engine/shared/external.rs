@@ -83,6 +83,17 @@ impl Store {
             ));
         }
         let task = self.check_worker(id, &failure.worker_id, "failed").await?;
+        if !failure.variables.is_empty() || !failure.local_variables.is_empty() {
+            let (variables, locals) = (failure.variables.clone(), failure.local_variables.clone());
+            self.command(
+                &task.process_instance_id,
+                core::Consumes::Nothing,
+                move |model, state, now| {
+                    runtime::set_task_variables(model, state, id, variables, locals, now)
+                },
+            )
+            .await?;
+        }
         let now = Utc::now();
         let retry_at = now + chrono::TimeDelta::from_std(failure.retry_timeout).unwrap_or_default();
         sqlx::query("UPDATE engine_external_task SET retries = $2, error_message = $3, error_details = $4, worker_id = NULL, lock_expires_at = NULL, available_at = $5 WHERE id = $1")
@@ -191,6 +202,40 @@ impl Store {
         .bind(worker_id)
         .execute(&self.write)
         .await?;
+        Ok(())
+    }
+
+    pub async fn lock_external_task(
+        &self,
+        id: &str,
+        worker_id: &str,
+        duration: Duration,
+    ) -> EngineResult<()> {
+        let now = Utc::now();
+        let until = now
+            + chrono::TimeDelta::from_std(duration)
+                .map_err(|_| EngineError::BadRequest("the lock duration is too long".into()))?;
+        let done = sqlx::query(
+            "UPDATE engine_external_task SET worker_id = $2, lock_expires_at = $3 \
+             WHERE id = $1 AND (retries IS NULL OR retries > 0) \
+             AND (lock_expires_at IS NULL OR lock_expires_at < $4 OR worker_id = $2)",
+        )
+        .bind(id)
+        .bind(worker_id)
+        .bind(ms(until))
+        .bind(ms(now))
+        .execute(&self.write)
+        .await?;
+        if done.rows_affected() == 0 {
+            let task = self.external_task(id).await?;
+            return Err(EngineError::BadRequest(match task.retries {
+                Some(0) => format!("External task {id} has no retries left"),
+                _ => format!(
+                    "External task {id} is already locked by worker '{}'",
+                    task.worker_id.unwrap_or_default()
+                ),
+            }));
+        }
         Ok(())
     }
 

@@ -151,6 +151,9 @@ impl EngineApi for Stub {
     async fn extend_lock(&self, _: &str, _: &str, _: Duration) -> EngineResult<()> {
         nf()
     }
+    async fn lock_external_task(&self, _: &str, _: &str, _: Duration) -> EngineResult<()> {
+        nf()
+    }
     async fn unlock(&self, id: &str) -> EngineResult<()> {
         self.unlocked.lock().expect("lock").push(id.to_owned());
         Ok(())

@@ -42,6 +42,7 @@ on_both_backends!(
     concurrent_fetchers_never_share_a_task,
     the_processes_folder_redeploys_only_what_changed,
     a_timer_start_event_starts_instances_on_its_cycle,
+    a_worker_locks_a_task_by_id_and_fails_it_with_variables,
 );
 
 /// The engine shares a PostgreSQL database with service_persist, whose `_sqlx_migrations`

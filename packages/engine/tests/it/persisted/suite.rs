@@ -189,6 +189,7 @@ pub async fn failures_retry_then_become_an_incident(b: &Backend) -> anyhow::Resu
         error_details: Some("stack".into()),
         retries,
         retry_timeout: Duration::ZERO,
+        ..Default::default()
     };
     b.engine.fail_external_task(&a.task.id, failure(1)).await?;
     let again = b.one("w", "a").await?;
@@ -552,5 +553,49 @@ pub async fn a_timer_start_event_starts_instances_on_its_cycle(b: &Backend) -> a
         })
         .await?;
     assert_eq!(v2.iter().filter(|i| i.definition_version == 2).count(), 1);
+    Ok(())
+}
+
+pub async fn a_worker_locks_a_task_by_id_and_fails_it_with_variables(
+    b: &Backend,
+) -> anyhow::Result<()> {
+    b.deploy(&["parallel-gateway.bpmn"]).await?;
+    b.start("parallel", None, &[]).await?;
+    let a = b.one("first", "a").await?;
+    let taken = b
+        .engine
+        .lock_external_task(&a.task.id, "second", Duration::from_secs(60))
+        .await;
+    assert!(
+        matches!(taken, Err(EngineError::BadRequest(_))),
+        "another worker's live lock"
+    );
+    b.engine
+        .lock_external_task(&a.task.id, "first", Duration::from_secs(120))
+        .await?;
+    b.engine.unlock(&a.task.id).await?;
+    b.engine
+        .lock_external_task(&a.task.id, "second", Duration::from_secs(60))
+        .await?;
+    assert!(b.fetch("third", "a", 5).await?.is_empty(), "locked by id");
+    let failure = Failure {
+        worker_id: "second".into(),
+        error_message: Some("marketplace 503".into()),
+        retries: 2,
+        variables: vars(&[("lastError", json!("503"))]),
+        local_variables: vars(&[("attempt", json!(1))]),
+        ..Default::default()
+    };
+    b.engine.fail_external_task(&a.task.id, failure).await?;
+    let again = b.one("third", "a").await?;
+    assert_eq!(again.task.retries, Some(2));
+    assert_eq!(again.variables["lastError"].value, json!("503"));
+    assert_eq!(again.variables["attempt"].value, json!(1));
+    assert!(matches!(
+        b.engine
+            .lock_external_task("no-such-task", "w", Duration::from_secs(1))
+            .await,
+        Err(EngineError::NotFound(_))
+    ));
     Ok(())
 }

@@ -275,3 +275,34 @@ async fn bad_input_is_a_clear_400_and_deploys_nothing() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_is_locked_by_id_and_failure_carries_variables() -> anyhow::Result<()> {
+    let s = Server::start().await?;
+    s.deploy(&["exclusive-gateway.bpmn"]).await?;
+    s.start_instance("exclusive", json!({})).await?;
+    let task = s.one("owner", "check").await?;
+    let id = task["id"].as_str().unwrap_or_default().to_owned();
+    let other = send(s.post(
+        &format!("/external-task/{id}/lock"),
+        json!({"workerId": "other", "lockDuration": 1000}),
+    ))
+    .await?;
+    assert_error(&other, 400, "InvalidRequestException");
+    let mine = send(s.post(
+        &format!("/external-task/{id}/lock"),
+        json!({"workerId": "owner", "lockDuration": 60000}),
+    ))
+    .await?;
+    assert_eq!(mine.0, StatusCode::NO_CONTENT);
+    let failed = send(s.post(
+        &format!("/external-task/{id}/failure"),
+        json!({"workerId": "owner", "errorMessage": "down", "retries": 1, "retryTimeout": 0,
+               "variables": {"lastError": {"value": "503", "type": "String"}}}),
+    ))
+    .await?;
+    assert_eq!(failed.0, StatusCode::NO_CONTENT);
+    let again = s.one("owner", "check").await?;
+    assert_eq!(again["variables"]["lastError"]["value"], "503");
+    Ok(())
+}
