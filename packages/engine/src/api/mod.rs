@@ -113,6 +113,12 @@ pub trait EngineApi: Send + Sync {
     async fn user_task_count(&self, query: &UserTaskQuery) -> EngineResult<u64>;
     async fn complete_user_task(&self, id: &str, variables: Variables) -> EngineResult<()>;
 
+    async fn jobs(&self, query: &JobQuery) -> EngineResult<Vec<JobInfo>>;
+    async fn job_count(&self, query: &JobQuery) -> EngineResult<u64>;
+    /// Sets a job's retries (`PUT /job/{id}/retries`); a job that failed is retried at once,
+    /// and raising retries from 0 resolves its `failedJob` incident.
+    async fn set_job_retries(&self, id: &str, retries: i32) -> EngineResult<()>;
+
     async fn incidents(&self, query: &IncidentQuery) -> EngineResult<Vec<IncidentInfo>>;
     async fn incident_count(&self, query: &IncidentQuery) -> EngineResult<u64>;
 

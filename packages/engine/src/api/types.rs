@@ -321,3 +321,29 @@ pub struct HistoricActivityQuery {
     pub finished: Option<bool>,
     pub page: Page,
 }
+
+/// A job: a timer, or the engine's own deferred work between instances.
+#[derive(Debug, Clone)]
+pub struct JobInfo {
+    pub id: String,
+    /// timer | start-timer | call-start | call-result | cancel
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub process_instance_id: Option<String>,
+    pub process_definition_id: Option<String>,
+    pub activity_id: Option<String>,
+    pub retries: i32,
+    /// The last failure, when it failed.
+    pub exception_message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct JobQuery {
+    pub id: Option<String>,
+    pub process_instance_id: Option<String>,
+    pub process_definition_id: Option<String>,
+    pub activity_id: Option<String>,
+    /// `Some(true)`: retries left; `Some(false)`: failed for good (an incident).
+    pub with_retries_left: Option<bool>,
+    pub page: Page,
+}

@@ -232,6 +232,15 @@ impl EngineApi for Engine {
     async fn complete_user_task(&self, id: &str, variables: Variables) -> EngineResult<()> {
         delegate!(self, complete_user_task(id, variables))
     }
+    async fn jobs(&self, query: &JobQuery) -> EngineResult<Vec<JobInfo>> {
+        delegate!(self, jobs(query))
+    }
+    async fn job_count(&self, query: &JobQuery) -> EngineResult<u64> {
+        delegate!(self, job_count(query))
+    }
+    async fn set_job_retries(&self, id: &str, retries: i32) -> EngineResult<()> {
+        delegate!(self, set_job_retries(id, retries))
+    }
     async fn incidents(&self, query: &IncidentQuery) -> EngineResult<Vec<IncidentInfo>> {
         delegate!(self, incidents(query))
     }

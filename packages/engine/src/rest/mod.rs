@@ -15,6 +15,7 @@ mod fetch;
 mod history;
 mod incident;
 mod instance;
+mod job;
 mod json;
 mod message;
 mod query;
@@ -60,6 +61,7 @@ pub fn router(api: Arc<dyn EngineApi>, auth: RestAuth) -> Router {
         .merge(external_task::routes())
         .merge(task::routes())
         .merge(incident::routes())
+        .merge(job::routes())
         .merge(history::routes());
     let named = engine
         .clone()

@@ -154,6 +154,15 @@ impl EngineApi for Stub {
     async fn lock_external_task(&self, _: &str, _: &str, _: Duration) -> EngineResult<()> {
         nf()
     }
+    async fn jobs(&self, _: &JobQuery) -> EngineResult<Vec<JobInfo>> {
+        Ok(Vec::new())
+    }
+    async fn job_count(&self, _: &JobQuery) -> EngineResult<u64> {
+        Ok(0)
+    }
+    async fn set_job_retries(&self, _: &str, _: i32) -> EngineResult<()> {
+        nf()
+    }
     async fn unlock(&self, id: &str) -> EngineResult<()> {
         self.unlocked.lock().expect("lock").push(id.to_owned());
         Ok(())

@@ -43,6 +43,7 @@ on_both_backends!(
     the_processes_folder_redeploys_only_what_changed,
     a_timer_start_event_starts_instances_on_its_cycle,
     a_worker_locks_a_task_by_id_and_fails_it_with_variables,
+    a_failing_job_becomes_an_incident_and_retries_resolve_it,
 );
 
 /// The engine shares a PostgreSQL database with service_persist, whose `_sqlx_migrations`

@@ -599,3 +599,60 @@ pub async fn a_worker_locks_a_task_by_id_and_fails_it_with_variables(
     ));
     Ok(())
 }
+
+pub async fn a_failing_job_becomes_an_incident_and_retries_resolve_it(
+    b: &Backend,
+) -> anyhow::Result<()> {
+    // the called process is deployed only later: the call-start job fails
+    b.deploy(&["call-missing.bpmn"]).await?;
+    let parent = b.start("caller", None, &[]).await?;
+    b.engine.run_due_jobs().await?;
+    let failed = b.engine.jobs(&JobQuery::default()).await?;
+    let job = failed
+        .iter()
+        .find(|j| j.exception_message.is_some())
+        .expect("a failed job");
+    assert_eq!(job.retries, 2);
+    assert!(
+        job.exception_message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("late-child"),
+        "{job:?}"
+    );
+    // out of retries: an incident on the calling instance
+    b.engine.set_job_retries(&job.id, 1).await?;
+    b.engine.run_due_jobs().await?;
+    let incidents = b
+        .engine
+        .incidents(&IncidentQuery {
+            kind: Some("failedJob".into()),
+            ..Default::default()
+        })
+        .await?;
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0].process_instance_id, parent.id);
+    assert_eq!(incidents[0].configuration.as_deref(), Some(job.id.as_str()));
+    assert_eq!(
+        b.engine
+            .job_count(&JobQuery {
+                with_retries_left: Some(false),
+                ..Default::default()
+            })
+            .await?,
+        1
+    );
+    // fixed: the process exists now; raising the retries resolves the incident and runs the job
+    b.deploy(&["late-child.bpmn"]).await?;
+    b.engine.set_job_retries(&job.id, 1).await?;
+    assert_eq!(b.engine.incident_count(&IncidentQuery::default()).await?, 0);
+    b.engine.run_due_jobs().await?;
+    let work = b.one("w", "late.work").await?;
+    let child = b.engine.instance(&work.task.process_instance_id).await?;
+    assert_eq!(child.super_instance_id.as_deref(), Some(parent.id.as_str()));
+    assert!(matches!(
+        b.engine.set_job_retries("no-such-job", 1).await,
+        Err(EngineError::NotFound(_))
+    ));
+    Ok(())
+}
