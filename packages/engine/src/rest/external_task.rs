@@ -18,7 +18,7 @@ use crate::variables::format_date;
 use super::AppState;
 use super::error::RestError;
 use super::json::{self, JsonBody, Reply};
-use super::query::{IdPath, Params, PathParams};
+use super::query::{IdPath, Params, PathParams, RetriesDto};
 use super::variables_dto::{VariablesDto, to_variables};
 
 const SORTS: &[&str] = &[
@@ -179,17 +179,8 @@ async fn extend_lock(
     JsonBody(mut dto): JsonBody<WorkerDto>,
 ) -> Reply {
     let worker = dto.worker()?;
-    let ms = dto
-        .new_duration
-        .ok_or_else(|| RestError::bad_request("newDuration is required"))?;
-    let ms = u64::try_from(ms)
-        .ok()
-        .filter(|&ms| ms > 0)
-        .ok_or_else(|| RestError::bad_request(format!("newDuration must be positive, not {ms}")))?;
-    state
-        .api
-        .extend_lock(&p.id, &worker, Duration::from_millis(ms))
-        .await?;
+    let duration = positive_ms(dto.new_duration, "newDuration")?;
+    state.api.extend_lock(&p.id, &worker, duration).await?;
     Ok(json::no_content())
 }
 
@@ -201,17 +192,22 @@ async fn lock(
     JsonBody(mut dto): JsonBody<WorkerDto>,
 ) -> Reply {
     let worker = dto.worker()?;
-    let ms = dto
-        .lock_duration
-        .ok_or_else(|| RestError::bad_request("lockDuration is required"))?;
-    let ms = u64::try_from(ms).ok().filter(|&ms| ms > 0).ok_or_else(|| {
-        RestError::bad_request(format!("lockDuration must be positive, not {ms}"))
-    })?;
+    let duration = positive_ms(dto.lock_duration, "lockDuration")?;
     state
         .api
-        .lock_external_task(&p.id, &worker, Duration::from_millis(ms))
+        .lock_external_task(&p.id, &worker, duration)
         .await?;
     Ok(json::no_content())
+}
+
+/// A duration in ms that must be given and positive.
+fn positive_ms(value: Option<i64>, name: &str) -> Result<Duration, RestError> {
+    let ms = value.ok_or_else(|| RestError::bad_request(format!("{name} is required")))?;
+    u64::try_from(ms)
+        .ok()
+        .filter(|&ms| ms > 0)
+        .map(Duration::from_millis)
+        .ok_or_else(|| RestError::bad_request(format!("{name} must be positive, not {ms}")))
 }
 
 /// No body needed (the JS client posts none).
@@ -220,27 +216,15 @@ async fn unlock(State(state): State<AppState>, PathParams(p): PathParams<IdPath>
     Ok(json::no_content())
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct RetriesDto {
-    #[serde(default)]
-    retries: Option<i64>,
-}
-
 async fn set_retries(
     State(state): State<AppState>,
     PathParams(p): PathParams<IdPath>,
     JsonBody(dto): JsonBody<RetriesDto>,
 ) -> Reply {
-    let retries = dto
-        .retries
-        .ok_or_else(|| RestError::bad_request("retries is required"))?;
-    let retries = i32::try_from(retries)
-        .ok()
-        .filter(|&r| r >= 0)
-        .ok_or_else(|| {
-            RestError::bad_request(format!("retries must be at least 0, not {retries}"))
-        })?;
-    state.api.set_external_task_retries(&p.id, retries).await?;
+    state
+        .api
+        .set_external_task_retries(&p.id, dto.retries()?)
+        .await?;
     Ok(json::no_content())
 }
 

@@ -4,7 +4,6 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, put};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{JobInfo, JobQuery};
@@ -13,7 +12,7 @@ use crate::variables::format_date;
 use super::AppState;
 use super::error::RestError;
 use super::json::{self, JsonBody, Reply};
-use super::query::{IdPath, Params, PathParams};
+use super::query::{IdPath, Params, PathParams, RetriesDto};
 
 const SORTS: &[&str] = &[
     "jobId",
@@ -98,26 +97,11 @@ async fn one(State(state): State<AppState>, PathParams(p): PathParams<IdPath>) -
     Ok(json::ok(&job_json(job)))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct RetriesDto {
-    #[serde(default)]
-    retries: Option<i64>,
-}
-
 async fn set_retries(
     State(state): State<AppState>,
     PathParams(p): PathParams<IdPath>,
     JsonBody(dto): JsonBody<RetriesDto>,
 ) -> Reply {
-    let retries = dto
-        .retries
-        .ok_or_else(|| RestError::bad_request("retries is required"))?;
-    let retries = i32::try_from(retries)
-        .ok()
-        .filter(|&r| r >= 0)
-        .ok_or_else(|| {
-            RestError::bad_request(format!("retries must be at least 0, not {retries}"))
-        })?;
-    state.api.set_job_retries(&p.id, retries).await?;
+    state.api.set_job_retries(&p.id, dto.retries()?).await?;
     Ok(json::no_content())
 }

@@ -274,3 +274,24 @@ mod tests {
         assert_eq!(filter_value("abc"), json!("abc"));
     }
 }
+
+/// The body of `PUT …/retries`: `{"retries": n}`, n ≥ 0.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct RetriesDto {
+    #[serde(default)]
+    retries: Option<i64>,
+}
+
+impl RetriesDto {
+    pub(crate) fn retries(&self) -> Result<i32, RestError> {
+        let retries = self
+            .retries
+            .ok_or_else(|| RestError::bad_request("retries is required"))?;
+        i32::try_from(retries)
+            .ok()
+            .filter(|&r| r >= 0)
+            .ok_or_else(|| {
+                RestError::bad_request(format!("retries must be at least 0, not {retries}"))
+            })
+    }
+}
