@@ -101,17 +101,21 @@ pub fn format_date(at: DateTime<Utc>) -> String {
     at.format(DATE_FORMAT).to_string()
 }
 
-/// Parses a date in Camunda's format, or with `Z` / `+hh:mm` offsets.
+/// Parses a date-time: Camunda's format, RFC 3339 (`Z`, `+hh:mm`), `+hhmm` offsets, minutes
+/// without seconds; a date-time without a zone is read as UTC.
 pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_str(text, DATE_FORMAT)
-        .or_else(|_| DateTime::parse_from_rfc3339(text))
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%z"))
-        .ok()
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-                .ok()
-                .map(|n| n.and_utc().fixed_offset())
-        })
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at);
+    }
+    for format in [DATE_FORMAT, "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(at) = DateTime::parse_from_str(text, format) {
+            return Some(at);
+        }
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .into_iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|naive| naive.and_utc().fixed_offset())
 }
 
 impl TypedValue {

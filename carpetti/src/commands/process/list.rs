@@ -41,28 +41,9 @@ pub async fn run(args: ListArgs, client: &CamundaClient, ctx: &Context) -> anyho
         }
         return Ok(());
     }
-    let mut table = output::table([
-        "instance",
-        "process",
-        "business key",
-        "state",
-        "started",
-        "ended",
-    ]);
+    let mut table = super::instances_table();
     for i in &instances {
-        let process = format!(
-            "{}:{}",
-            i.process_definition_key.clone().unwrap_or_default(),
-            i.process_definition_version.unwrap_or_default()
-        );
-        table.add_row([
-            i.id.clone(),
-            process,
-            i.business_key.clone().unwrap_or_default(),
-            i.state.clone().unwrap_or_default(),
-            super::when(i.start_time),
-            super::when(i.end_time),
-        ]);
+        table.add_row(super::instance_row(i));
     }
     output::line(&table.to_string());
     output::line(&format!("{} instance(s).", instances.len()));

@@ -62,3 +62,32 @@ fn when(at: Option<chrono::DateTime<chrono::FixedOffset>>) -> String {
     at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
 }
+
+/// The table `list` and `show` print instances in.
+fn instances_table() -> comfy_table::Table {
+    crate::output::table([
+        "instance",
+        "process",
+        "business key",
+        "state",
+        "started",
+        "ended",
+    ])
+}
+
+/// One instance as a row of [`instances_table`].
+fn instance_row(i: &carpetti_camunda::dto::HistoricProcessInstance) -> [String; 6] {
+    let process = format!(
+        "{}:{}",
+        i.process_definition_key.clone().unwrap_or_default(),
+        i.process_definition_version.unwrap_or_default()
+    );
+    [
+        i.id.clone(),
+        process,
+        i.business_key.clone().unwrap_or_default(),
+        i.state.clone().unwrap_or_default(),
+        when(i.start_time),
+        when(i.end_time),
+    ]
+}

@@ -61,27 +61,8 @@ pub async fn run(args: ShowArgs, client: &CamundaClient, ctx: &Context) -> anyho
         );
         return Ok(());
     }
-    let mut summary = output::table([
-        "instance",
-        "process",
-        "business key",
-        "state",
-        "started",
-        "ended",
-    ]);
-    let process = format!(
-        "{}:{}",
-        instance.process_definition_key.clone().unwrap_or_default(),
-        instance.process_definition_version.unwrap_or_default()
-    );
-    summary.add_row([
-        instance.id.clone(),
-        process,
-        instance.business_key.clone().unwrap_or_default(),
-        instance.state.clone().unwrap_or_default(),
-        super::when(instance.start_time),
-        super::when(instance.end_time),
-    ]);
+    let mut summary = super::instances_table();
+    summary.add_row(super::instance_row(&instance));
     output::line(&summary.to_string());
     if let Some(tree) = tree {
         let mut rows = Vec::new();

@@ -6,7 +6,7 @@
 use std::str::FromStr;
 
 use carpetti_expression::Expression;
-use chrono::{DateTime, Months, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, Months, TimeDelta, Utc};
 
 /// A timer event definition as written in the model.
 #[derive(Debug, Clone)]
@@ -104,20 +104,9 @@ impl TimerSchedule {
 }
 
 fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
-        if let Ok(at) = DateTime::parse_from_str(text, format) {
-            return Ok(at.with_timezone(&Utc));
-        }
-    }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(at.and_utc());
-        }
-    }
-    Err(format!("'{text}' is not an ISO-8601 date-time"))
+    crate::variables::parse_date(text)
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| format!("'{text}' is not an ISO-8601 date-time"))
 }
 
 fn parse_duration(text: &str) -> Result<iso8601::Duration, String> {

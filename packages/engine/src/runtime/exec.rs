@@ -84,19 +84,6 @@ impl<'a> Run<'a> {
         ended: Option<bool>,
     ) {
         let e = self.model.element(element);
-        let (task_id, called_instance_id) = match self
-            .state
-            .tokens
-            .values()
-            .find(|t| t.activity_instance_id == id)
-            .map(|t| &t.wait)
-        {
-            Some(Wait::ExternalTask { task_id } | Wait::UserTask { task_id }) => {
-                (Some(task_id.clone()), None)
-            }
-            Some(Wait::CallActivity { child_instance_id }) => (None, child_instance_id.clone()),
-            _ => (None, None),
-        };
         self.fx.history.push(ActivityEvent {
             id: id.to_owned(),
             parent_id: parent.to_owned(),
@@ -104,8 +91,8 @@ impl<'a> Run<'a> {
             activity_name: e.name.clone(),
             activity_type: e.activity_type(),
             execution_id: execution.to_owned(),
-            task_id,
-            called_instance_id,
+            task_id: None,
+            called_instance_id: None,
             at: self.now,
             ended,
         });
@@ -373,6 +360,13 @@ impl<'a> Run<'a> {
             }
             _ => return self.stuck(scope, element, format!("'{}' is not a wait state", e.id)),
         };
+        let (task_id, called_instance_id) = match &wait {
+            Wait::ExternalTask { task_id } | Wait::UserTask { task_id } => {
+                (Some(task_id.clone()), None)
+            }
+            Wait::CallActivity { child_instance_id } => (None, child_instance_id.clone()),
+            _ => (None, None),
+        };
         self.state.tokens.insert(
             token_id.clone(),
             Token {
@@ -385,6 +379,11 @@ impl<'a> Run<'a> {
             },
         );
         self.history(&aiid, scope, element, &token_id, None);
+        if let Some(started) = self.fx.history.last_mut() {
+            // the start record names the activity's work item (only starts write these columns)
+            started.task_id = task_id;
+            started.called_instance_id = called_instance_id;
+        }
         self.arm_boundaries(element, &aiid, scope);
     }
 

@@ -127,23 +127,10 @@ pub fn complete_task(
     let token_id = waiting_token(state, task_id)?;
     let mut fx = Effects::default();
     let mut run = Run::new(model, state, &mut fx, now);
-    let (scope, element) = {
-        let token = &run.state.tokens[&token_id];
-        (token.scope.clone(), token.element)
-    };
-    let has_outputs = !model.element(element).io.outputs.is_empty();
-    if let Some(token) = run.state.tokens.get_mut(&token_id) {
-        token
-            .locals
-            .extend(locals.into_iter().filter(|(_, v)| !v.is_transient()));
-        if has_outputs {
-            // an activity with output mappings keeps what the worker sent local; outputs map it
-            token.locals.extend(variables.clone());
-        }
-    }
-    if !has_outputs {
-        run.set_variables(&scope, variables);
-    }
+    let element = run.state.tokens[&token_id].element;
+    // an activity with output mappings keeps what the worker sent local; outputs map it
+    let keep_local = !model.element(element).io.outputs.is_empty();
+    report_variables(&mut run, &token_id, variables, locals, keep_local);
     run.fx.tasks_removed.push(task_id.to_owned());
     run.complete_token(&token_id);
     run.drain();
@@ -410,12 +397,29 @@ pub fn set_task_variables(
     let token_id = waiting_token(state, task_id)?;
     let mut fx = Effects::default();
     let mut run = Run::new(model, state, &mut fx, now);
-    if let Some(token) = run.state.tokens.get_mut(&token_id) {
-        token
-            .locals
-            .extend(locals.into_iter().filter(|(_, v)| !v.is_transient()));
-    }
-    let scope = run.state.tokens[&token_id].scope.clone();
-    run.set_variables(&scope, variables);
+    report_variables(&mut run, &token_id, variables, locals, false);
     Ok(fx)
+}
+
+/// What a worker reports with a task: `locals` on the task's activity, `variables` set from its
+/// scope (Camunda's propagation), or kept local too when `keep_local`.
+fn report_variables(
+    run: &mut Run<'_>,
+    token_id: &str,
+    variables: Variables,
+    locals: Variables,
+    keep_local: bool,
+) {
+    let Some(token) = run.state.tokens.get_mut(token_id) else {
+        return;
+    };
+    token
+        .locals
+        .extend(locals.into_iter().filter(|(_, v)| !v.is_transient()));
+    if keep_local {
+        token.locals.extend(variables);
+    } else {
+        let scope = token.scope.clone();
+        run.set_variables(&scope, variables);
+    }
 }

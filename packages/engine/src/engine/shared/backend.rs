@@ -96,6 +96,19 @@ fn push_equals(q: &mut sqlx::QueryBuilder<'_, Db>, filters: &[(&str, &Option<Str
     }
 }
 
+/// ` AND column IN (…)` for a non-empty list.
+fn push_in(q: &mut sqlx::QueryBuilder<'_, Db>, column: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    q.push(format!(" AND {column} IN ("));
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v.clone());
+    }
+    list.push_unseparated(")");
+}
+
 impl Store {
     /// Runs a list query on the read pool and maps its rows.
     async fn fetch_mapped<T>(

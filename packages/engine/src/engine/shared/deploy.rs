@@ -384,16 +384,3 @@ impl Store {
         Ok((definition, xml))
     }
 }
-
-/// ` AND column IN (…)` for a non-empty list.
-fn push_in(q: &mut sqlx::QueryBuilder<'_, Db>, column: &str, values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    q.push(format!(" AND {column} IN ("));
-    let mut list = q.separated(", ");
-    for v in values {
-        list.push_bind(v.clone());
-    }
-    list.push_unseparated(")");
-}

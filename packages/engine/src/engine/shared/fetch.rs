@@ -62,28 +62,16 @@ impl Store {
                 .push_bind(ms(now))
                 .push(")");
             q.push(" AND (retries IS NULL OR retries > 0)");
-            if let Some(bk) = &topic.business_key {
-                q.push(" AND business_key = ").push_bind(bk.clone());
-            }
-            if let Some(id) = &topic.definition_id {
-                q.push(" AND definition_id = ").push_bind(id.clone());
-            }
-            if let Some(key) = &topic.definition_key {
-                q.push(" AND definition_key = ").push_bind(key.clone());
-            }
-            for (column, values) in [
-                ("definition_id", &topic.definition_ids),
-                ("definition_key", &topic.definition_keys),
-            ] {
-                if !values.is_empty() {
-                    q.push(format!(" AND {column} IN ("));
-                    let mut list = q.separated(", ");
-                    for v in values {
-                        list.push_bind(v.clone());
-                    }
-                    list.push_unseparated(")");
-                }
-            }
+            push_equals(
+                &mut q,
+                &[
+                    ("business_key", &topic.business_key),
+                    ("definition_id", &topic.definition_id),
+                    ("definition_key", &topic.definition_key),
+                ],
+            );
+            push_in(&mut q, "definition_id", &topic.definition_ids);
+            push_in(&mut q, "definition_key", &topic.definition_keys);
             let order = if request.use_priority {
                 "priority DESC, created_at"
             } else {
@@ -132,13 +120,13 @@ impl Store {
         if tasks.is_empty() {
             return Ok(states);
         }
+        let ids: Vec<String> = tasks
+            .iter()
+            .map(|t| t.process_instance_id.clone())
+            .collect();
         let mut q =
-            sqlx::QueryBuilder::<Db>::new("SELECT id, state FROM engine_instance WHERE id IN (");
-        let mut list = q.separated(", ");
-        for task in tasks {
-            list.push_bind(task.process_instance_id.clone());
-        }
-        list.push_unseparated(")");
+            sqlx::QueryBuilder::<Db>::new("SELECT id, state FROM engine_instance WHERE 1 = 1");
+        push_in(&mut q, "id", &ids);
         for row in q.build().fetch_all(&self.read).await? {
             let text: String = get(&row, "state")?;
             states.insert(

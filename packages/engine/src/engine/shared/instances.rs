@@ -149,37 +149,20 @@ impl Store {
 
     fn instance_query<'q>(query: &InstanceQuery) -> sqlx::QueryBuilder<'q, Db> {
         let mut q = sqlx::QueryBuilder::<Db>::new(INSTANCE_SELECT);
-        if !query.ids.is_empty() {
-            q.push(" AND i.id IN (");
-            let mut list = q.separated(", ");
-            for id in &query.ids {
-                list.push_bind(id.clone());
-            }
-            list.push_unseparated(")");
-        }
-        if let Some(v) = &query.business_key {
-            q.push(" AND i.business_key = ").push_bind(v.clone());
-        }
+        push_in(&mut q, "i.id", &query.ids);
+        push_equals(
+            &mut q,
+            &[
+                ("i.business_key", &query.business_key),
+                ("i.definition_id", &query.definition_id),
+                ("i.definition_key", &query.definition_key),
+                ("i.super_instance_id", &query.super_instance_id),
+            ],
+        );
         if let Some(v) = &query.business_key_like {
             q.push(" AND i.business_key LIKE ").push_bind(v.clone());
         }
-        if let Some(v) = &query.definition_id {
-            q.push(" AND i.definition_id = ").push_bind(v.clone());
-        }
-        if let Some(v) = &query.definition_key {
-            q.push(" AND i.definition_key = ").push_bind(v.clone());
-        }
-        if !query.definition_keys.is_empty() {
-            q.push(" AND i.definition_key IN (");
-            let mut list = q.separated(", ");
-            for k in &query.definition_keys {
-                list.push_bind(k.clone());
-            }
-            list.push_unseparated(")");
-        }
-        if let Some(v) = &query.super_instance_id {
-            q.push(" AND i.super_instance_id = ").push_bind(v.clone());
-        }
+        push_in(&mut q, "i.definition_key", &query.definition_keys);
         match query.finished {
             Some(true) => {
                 q.push(" AND i.ended_at IS NOT NULL");
