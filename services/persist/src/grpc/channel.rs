@@ -12,6 +12,7 @@ use self::messages::{
     channel_from_pb, channel_to_pb, listing_from_pb, listing_to_pb, outbox_from_pb, outbox_to_pb,
 };
 use super::convert;
+use crate::model::channel::ChannelCredentials;
 use crate::store::DynStore;
 
 mod enums;
@@ -35,6 +36,33 @@ fn deleted(change_seq: i64) -> Response<api::DeleteResponse> {
 
 #[tonic::async_trait]
 impl ChannelService for Channels {
+    async fn set_channel_credentials(
+        &self,
+        request: Request<api::SetChannelCredentialsRequest>,
+    ) -> Result<Response<api::ChannelCredentialNames>, Status> {
+        let request = request.into_inner();
+        let lookup = convert::lookup(&request.channel.unwrap_or_default())?;
+        let credentials = ChannelCredentials {
+            secrets: request.secrets.into_iter().collect(),
+        };
+        let names = credentials.secrets.keys().cloned().collect();
+        self.store
+            .set_channel_credentials(&lookup, credentials)
+            .await?;
+        Ok(Response::new(api::ChannelCredentialNames { names }))
+    }
+
+    async fn get_channel_credentials(
+        &self,
+        request: Request<api::GetRequest>,
+    ) -> Result<Response<api::ChannelCredentials>, Status> {
+        let lookup = convert::lookup(request.get_ref())?;
+        let credentials = self.store.get_channel_credentials(&lookup).await?;
+        Ok(Response::new(api::ChannelCredentials {
+            secrets: credentials.secrets.into_iter().collect(),
+        }))
+    }
+
     async fn create_channel(
         &self,
         request: Request<pb::Channel>,

@@ -79,6 +79,40 @@ pub struct Channel {
     pub settings: serde_json::Value,
 }
 
+/// The secrets a channel's connector signs its calls with (`api_key`, `client_id`, `token` …).
+/// `Debug` prints the names only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ChannelCredentials {
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for ChannelCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set()
+            .entries(self.secrets.keys().map(|k| format!("{k}: ***")))
+            .finish()
+    }
+}
+
+impl ChannelCredentials {
+    /// Checks what needs no database: names are non-empty words.
+    pub fn validate(&self) -> Result<(), crate::StoreError> {
+        for name in self.secrets.keys() {
+            if name.trim().is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(crate::StoreError::invalid(
+                    "credentials",
+                    format!("{name:?} is not a credential name (letters, digits, _ and -)"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One of our categories mapped to the channel's category. Key: (channel, category).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelCategoryMap {

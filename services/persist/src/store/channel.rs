@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::error::StoreResult;
 use crate::model::channel::{
-    Channel, ChannelAttributeMap, ChannelCategoryMap, Listing, OutboxEntry,
+    Channel, ChannelAttributeMap, ChannelCategoryMap, ChannelCredentials, Listing, OutboxEntry,
 };
 use crate::model::{ListFilter, Lookup, Page, Record, Target};
 
@@ -88,4 +88,18 @@ pub trait ChannelStore {
     async fn delete_outbox_entry(&self, target: Target) -> StoreResult<i64>;
     /// Filters: channel_id, product_id, status (pending, sending, sent, failed).
     async fn list_outbox_entries(&self, filter: &ListFilter) -> StoreResult<Page<OutboxEntry>>;
+}
+
+/// The secret store of channel accounts: apart from the channel row, so that no channel read,
+/// list or change feed carries a secret.
+#[async_trait]
+pub trait CredentialStore {
+    /// Replaces the credentials of a channel (by id or code); an empty map removes them.
+    async fn set_channel_credentials(
+        &self,
+        channel: &Lookup,
+        credentials: ChannelCredentials,
+    ) -> StoreResult<()>;
+    /// The credentials of a channel (by id or code); empty when none were set.
+    async fn get_channel_credentials(&self, channel: &Lookup) -> StoreResult<ChannelCredentials>;
 }

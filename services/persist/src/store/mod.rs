@@ -26,7 +26,7 @@ mod supplier;
 
 pub use access::AccessStore;
 pub use change::{ChangeStore, Tombstone};
-pub use channel::ChannelStore;
+pub use channel::{ChannelStore, CredentialStore};
 pub use crm::CrmStore;
 pub use file::FileStore;
 pub use import::ImportStore;
@@ -45,6 +45,7 @@ pub trait Store:
     + StructureStore
     + LinkStore
     + ChannelStore
+    + CredentialStore
     + ProductStore
     + FileStore
     + ImportStore

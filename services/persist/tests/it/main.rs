@@ -69,6 +69,7 @@ on_both_backends!(channels:
     category_and_attribute_maps,
     listing_rules_and_filters,
     outbox_keeps_one_pending_entry,
+    credentials_are_kept_apart_and_replaced,
 );
 
 on_both_backends!(products:

@@ -65,6 +65,11 @@ mod channel {
     include!("channel.rs");
 }
 
+mod channel_credentials {
+    use super::*;
+    include!("channel_credentials.rs");
+}
+
 mod channel_map {
     use super::*;
     include!("channel_map.rs");
