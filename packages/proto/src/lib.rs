@@ -59,6 +59,22 @@ pub mod provider {
     }
 }
 
+/// service_mp queue messages (package `carpetti.mp.v1`).
+pub mod mp {
+    /// Version 1 of service_mp's events.
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        clippy::unwrap_used,
+        rust_2018_idioms,
+        missing_docs
+    )]
+    pub mod v1 {
+        tonic::include_proto!("carpetti.mp.v1");
+    }
+}
+
 /// The encoded `google.protobuf.FileDescriptorSet` of every Carpetti `.proto` file (and the
 /// well-known types they import), with source info; feed it to `tonic-reflection`.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -1,0 +1,130 @@
+//! Reading and annotating the channel's listings (the seed's deferred link entity).
+
+use std::collections::HashMap;
+
+use carpetti_marketplace::{ListingIds, Problem};
+use carpetti_proto::catalog::v1 as cat;
+use carpetti_proto::persist::v1 as api;
+use carpetti_repo::PersistClient;
+
+use crate::MpServiceError;
+use crate::channel::ChannelContext;
+
+/// Every listing of the channel, by product id.
+pub async fn all_listings(
+    persist: &PersistClient,
+    ctx: &ChannelContext,
+) -> Result<Vec<cat::Listing>, MpServiceError> {
+    let mut listings = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = persist
+            .channels()
+            .list_listings(api::ListQuery {
+                page_size: 1000,
+                cursor: cursor.clone(),
+                channel_id: ctx.channel_id.clone(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        listings.extend(page.items);
+        if page.next_cursor.is_empty() {
+            return Ok(listings);
+        }
+        cursor = page.next_cursor;
+    }
+}
+
+/// The channel's published listings, by product id.
+pub async fn published_listings(
+    persist: &PersistClient,
+    ctx: &ChannelContext,
+) -> Result<HashMap<String, cat::Listing>, MpServiceError> {
+    Ok(all_listings(persist, ctx)
+        .await?
+        .into_iter()
+        .filter(|l| l.status() == cat::ListingStatus::Published)
+        .map(|l| (l.product_id.clone(), l))
+        .collect())
+}
+
+/// The marketplace's ids of a listing.
+pub fn ids_of(listing: &cat::Listing) -> ListingIds {
+    ListingIds {
+        offer_id: listing
+            .external_offer_id
+            .clone()
+            .unwrap_or_else(|| listing.sku.clone()),
+        product_id: listing.external_product_id.clone(),
+        sku: listing.external_sku.clone(),
+    }
+}
+
+/// The listing's errors as problems.
+pub fn problems_of(listing: &cat::Listing) -> Vec<Problem> {
+    listing
+        .errors
+        .iter()
+        .map(|e| Problem {
+            code: e.code.clone(),
+            message: e.message.clone(),
+            attribute: e.attribute.clone().filter(|a| !a.is_empty()),
+        })
+        .collect()
+}
+
+pub fn item_error(problem: &Problem) -> cat::ItemError {
+    cat::ItemError {
+        code: problem.code.clone(),
+        message: problem.message.clone(),
+        attribute: problem.attribute.clone(),
+    }
+}
+
+/// Saves problems of a price or stock update on the listing (replacing earlier ones of the same
+/// kind), so they are not lost in a log.
+pub async fn save_problems(
+    persist: &PersistClient,
+    listing: &cat::Listing,
+    kind: &str,
+    problems: &[Problem],
+) -> Result<(), MpServiceError> {
+    let prefix = format!("{kind}:");
+    let mut listing = listing.clone();
+    listing.errors.retain(|e| !e.code.starts_with(&prefix));
+    listing
+        .errors
+        .extend(problems.iter().map(|p| cat::ItemError {
+            code: format!("{prefix}{}", p.code),
+            message: p.message.clone(),
+            attribute: p.attribute.clone(),
+        }));
+    listing.synced_at = Some(now());
+    if let Some(meta) = listing.meta.as_mut() {
+        meta.change_seq = 0;
+    }
+    persist.channels().update_listing(listing).await?;
+    Ok(())
+}
+
+pub fn now() -> prost_types::Timestamp {
+    let now = chrono::Utc::now();
+    prost_types::Timestamp {
+        seconds: now.timestamp(),
+        nanos: i32::try_from(now.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// Runs persist writes with at most `in_flight` at once; the first failure is returned.
+pub async fn write_all<F>(writes: Vec<F>, in_flight: usize) -> Result<(), MpServiceError>
+where
+    F: std::future::Future<Output = Result<(), MpServiceError>> + Send,
+{
+    use futures::StreamExt as _;
+    let mut running = futures::stream::iter(writes).buffer_unordered(in_flight.max(1));
+    while let Some(written) = running.next().await {
+        written?;
+    }
+    Ok(())
+}
