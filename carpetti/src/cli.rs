@@ -5,10 +5,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::bench::BenchArgs;
+use crate::commands::catalog::CatalogArgs;
+use crate::commands::channel::ChannelArgs;
 use crate::commands::export::ExportArgs;
 use crate::commands::import::ImportArgs;
 use crate::commands::keys::KeysArgs;
+use crate::commands::mp::MpArgs;
 use crate::commands::process::ProcessArgs;
+use crate::commands::sandbox::SandboxArgs;
 use crate::commands::{config::ConfigArgs, serve::ServeArgs, up::UpArgs};
 
 /// Carpetti — marketplace-integration middleware: supplier catalogs in, one catalog, marketplaces
@@ -61,6 +65,15 @@ pub enum Command {
     Export(ExportArgs),
     /// Business processes on the engine (`engine.url`): deploy BPMN, start, list, show.
     Process(ProcessArgs),
+    /// The catalog: `catalog adopt --supplier CODE` makes a product of every available item.
+    Catalog(CatalogArgs),
+    /// Sales channels: add (settings, credentials), list, show, map categories and attributes.
+    Channel(ChannelArgs),
+    /// Marketplaces: publish, listings, orders, reconcile, prices, stocks, labels.
+    Mp(MpArgs),
+    /// Serve the four marketplace sandboxes on loopback ports (Ozon, Wildberries, Yandex Market,
+    /// Megamarket) and print how to point a channel at each.
+    Sandbox(SandboxArgs),
 }
 
 #[cfg(test)]

@@ -51,3 +51,60 @@ impl LocalSystem {
         served
     }
 }
+
+/// Persist for a one-shot command: a running system's (`--persist HOST:PORT`) or the embedded
+/// one under `--data-dir`, with the platform's cache.
+pub struct PersistAccess {
+    pub client: PersistClient,
+    pub cache: carpetti_cache::DynCache,
+    pub data_dir: std::path::PathBuf,
+    local: Option<LocalSystem>,
+    platform: Option<Platform>,
+}
+
+impl PersistAccess {
+    pub async fn open(
+        ctx: &Context,
+        address: Option<std::net::SocketAddr>,
+        caller: &str,
+    ) -> anyhow::Result<Self> {
+        let data_dir = ctx.config.data_dir.clone();
+        match address {
+            Some(address) => {
+                let platform = Platform::build(&ctx.config, Mode::Up).await?;
+                let client = platform.persist_client(caller, Some(address))?;
+                let cache = platform.cache.clone();
+                Ok(Self {
+                    client,
+                    cache,
+                    data_dir,
+                    local: None,
+                    platform: Some(platform),
+                })
+            }
+            None => {
+                let local = LocalSystem::start(ctx).await?;
+                let client = local.persist(caller)?;
+                let cache = local.platform.cache.clone();
+                Ok(Self {
+                    client,
+                    cache,
+                    data_dir,
+                    local: Some(local),
+                    platform: None,
+                })
+            }
+        }
+    }
+
+    /// Stops the embedded persist (if any) and closes the platform.
+    pub async fn close(self) -> anyhow::Result<()> {
+        if let Some(platform) = self.platform {
+            platform.close().await;
+        }
+        match self.local {
+            Some(local) => local.stop().await,
+            None => Ok(()),
+        }
+    }
+}

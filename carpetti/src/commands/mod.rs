@@ -2,12 +2,16 @@
 //! in `cli::Command`, an arm in [`run`].
 
 pub mod bench;
+pub mod catalog;
+pub mod channel;
 pub mod config;
 pub mod export;
 pub mod import;
 pub mod keys;
 mod local;
+pub mod mp;
 pub mod process;
+pub mod sandbox;
 pub mod serve;
 pub mod up;
 
@@ -30,6 +34,10 @@ pub async fn run(command: Command, ctx: &Context) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args, ctx).await,
         Command::Export(args) => export::run(args, ctx).await,
         Command::Process(args) => process::run(args, ctx).await,
+        Command::Channel(args) => channel::run(args, ctx).await,
+        Command::Mp(args) => mp::run(args, ctx).await,
+        Command::Catalog(args) => catalog::run(args, ctx).await,
+        Command::Sandbox(args) => sandbox::run(args, ctx).await,
     }
 }
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 mod cluster;
 mod import_export;
+mod marketplaces;
 mod process;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

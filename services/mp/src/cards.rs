@@ -71,6 +71,15 @@ pub fn card_of(product: &cat::Product, ctx: &ChannelContext) -> Result<Card, Vec
             );
         }
     }
+    for (id, value) in &ctx.attribute_defaults {
+        if attributes.iter().all(|a| &a.id != id) {
+            push_values(
+                &mut attributes,
+                id,
+                vec![AttributeValue::text(value.clone())],
+            );
+        }
+    }
     attributes.sort_by(|a, b| a.id.cmp(&b.id));
     if !problems.is_empty() {
         return Err(problems);

@@ -34,6 +34,9 @@ pub struct ChannelContext {
     /// Product fields carried as marketplace attributes (`vendor` → Ozon 85 …), from the
     /// settings key `field_attributes`.
     pub field_attributes: HashMap<String, String>,
+    /// Values sent for marketplace attributes a product has no value of (settings key
+    /// `attribute_defaults`: `{"85": "Нет бренда", "4389": "Россия"}`).
+    pub attribute_defaults: Vec<(String, String)>,
     /// The warehouse our stock is published to (settings `stock_warehouse`, else the first of
     /// `warehouses`).
     pub stock_warehouse: Option<String>,
@@ -101,6 +104,15 @@ impl ChannelContext {
                     .collect()
             })
             .unwrap_or_default();
+        let attribute_defaults = settings
+            .get("attribute_defaults")
+            .and_then(|v| v.as_object())
+            .map(|map| {
+                map.iter()
+                    .filter_map(|(id, value)| Some((id.clone(), scalar(value)?)))
+                    .collect()
+            })
+            .unwrap_or_default();
         let stock_warehouse = settings
             .get("stock_warehouse")
             .and_then(scalar)
@@ -119,6 +131,7 @@ impl ChannelContext {
             categories,
             attributes,
             field_attributes,
+            attribute_defaults,
             stock_warehouse,
             connector,
         })
