@@ -58,10 +58,12 @@ pub struct BatchLimits {
     pub prices_per_call: usize,
     /// Stock items (offer × warehouse) per call.
     pub stocks_per_call: usize,
-    /// One stock update per offer × warehouse at most this often (Ozon: 30 s).
+    /// One stock update per offer × warehouse at most this often (Ozon: 30 s), divided by the
+    /// connector's pace (it paces real waiting).
     pub stock_item_interval: Option<Duration>,
-    /// Documented sustained calls per minute of the card, price and stock methods, for the
-    /// planner's floor (the transport enforces the real buckets).
+    /// Documented sustained calls per minute of the card, price and stock methods, as the
+    /// marketplace documents them (not multiplied by a pace), for planners and benchmark floors;
+    /// the transport enforces the real buckets.
     pub card_calls_per_minute: u32,
     pub price_calls_per_minute: u32,
     pub stock_calls_per_minute: u32,

@@ -7,6 +7,7 @@ mod copy;
 pub mod engine;
 pub mod import;
 mod items;
+pub mod mp;
 pub mod persist;
 pub mod queue;
 mod report;
@@ -42,6 +43,9 @@ pub enum BenchSuite {
     /// A 5-task process (tasks, an exclusive gateway) executed in memory by our engine, by
     /// SpiffWorkflow (PyPI) and by npm bpmn-engine: instances/s of each and our ratios.
     Engine(engine::EngineBenchArgs),
+    /// 100,000 products published to each marketplace sandbox through service_mp, and a stock
+    /// update of every SKU, against the floors the documented quotas allow; our own cost apart.
+    Mp(mp::MpBenchArgs),
 }
 
 /// Runs a suite.
@@ -52,5 +56,6 @@ pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
         BenchSuite::Cache(args) => cache::run(args, ctx).await,
         BenchSuite::Import(args) => import::run(args, ctx).await,
         BenchSuite::Engine(args) => engine::run(args, ctx).await,
+        BenchSuite::Mp(args) => mp::run(args, ctx).await,
     }
 }

@@ -48,3 +48,23 @@ pub fn machine() -> String {
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0);
     format!("{cpu}, {cores} cores, {mem_gib:.0} GiB RAM")
 }
+
+/// CPU time (user + system) this process has used, in seconds (Linux `/proc/self/stat`; 0 when
+/// unreadable).
+pub fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
+        .sum();
+    // The kernel's USER_HZ is 100 on Linux.
+    ticks / 100.0
+}

@@ -4,7 +4,7 @@
 mod label;
 mod listings;
 mod orders;
-mod progress;
+pub(crate) mod progress;
 mod publish;
 mod push;
 mod reconcile;

@@ -173,15 +173,6 @@ impl OzonConnector {
         let call = self.call(operation, body)?;
         self.send(&call).await?.json(Marketplace::Ozon, operation)
     }
-
-    fn paced_minute(&self, calls: u32) -> u32 {
-        let paced = (f64::from(calls) * self.pace).round();
-        if paced >= f64::from(u32::MAX) {
-            u32::MAX
-        } else {
-            (paced as u32).max(1)
-        }
-    }
 }
 
 #[async_trait]
@@ -196,9 +187,9 @@ impl Connector for OzonConnector {
             prices_per_call: PRICES_PER_CALL,
             stocks_per_call: STOCKS_PER_CALL,
             stock_item_interval: Some(STOCK_ITEM_INTERVAL.div_f64(self.pace)),
-            card_calls_per_minute: self.paced_minute(CALLS_PER_SECOND * 60),
-            price_calls_per_minute: self.paced_minute(CALLS_PER_SECOND * 60),
-            stock_calls_per_minute: self.paced_minute(STOCK_CALLS_PER_MINUTE),
+            card_calls_per_minute: CALLS_PER_SECOND * 60,
+            price_calls_per_minute: CALLS_PER_SECOND * 60,
+            stock_calls_per_minute: STOCK_CALLS_PER_MINUTE,
         }
     }
 

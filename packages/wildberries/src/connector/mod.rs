@@ -111,7 +111,6 @@ pub struct WildberriesConnector {
     transport: Transport,
     /// The transport's buckets (shared): a marketplace 409 is charged as 10 calls.
     limits: Limits,
-    pace: f64,
     memory: Memory,
 }
 
@@ -135,7 +134,6 @@ impl WildberriesConnector {
         Ok(Self {
             settings,
             transport,
-            pace: limits.pace(),
             limits,
             memory: Memory::default(),
         })
@@ -196,15 +194,14 @@ impl Connector for WildberriesConnector {
     }
 
     fn limits(&self) -> BatchLimits {
-        let per_minute = |n: f64| (n * self.pace).round().clamp(1.0, f64::from(u32::MAX)) as u32;
         BatchLimits {
             cards_per_call: CARDS_PER_CALL,
             prices_per_call: PRICES_PER_CALL,
             stocks_per_call: STOCKS_PER_CALL,
             stock_item_interval: None,
-            card_calls_per_minute: per_minute(10.0),
-            price_calls_per_minute: per_minute(100.0),
-            stock_calls_per_minute: per_minute(300.0),
+            card_calls_per_minute: 10,
+            price_calls_per_minute: 100,
+            stock_calls_per_minute: 300,
         }
     }
 

@@ -198,7 +198,10 @@ impl WildberriesConnector {
         offers: &HashSet<&str>,
     ) -> Result<bool, MpError> {
         let mut cursor = ListCursor::default();
-        for _ in 0..SCAN_PAGES {
+        // Enough pages to see every offer asked about among the recently updated cards (a bulk
+        // publication), and a few more for cards others updated meanwhile.
+        let pages = SCAN_PAGES + offers.len().div_ceil(PAGE as usize);
+        for _ in 0..pages {
             let page = self.list_page(&cursor, None).await?;
             for card in &page.cards {
                 if offers.contains(card.vendor_code.as_str())

@@ -255,7 +255,7 @@ impl<'a> Follower<'a> {
             }
             first = false;
             let mut still_open = Vec::new();
-            for mut open in std::mem::take(&mut self.open) {
+            for mut open in merged(std::mem::take(&mut self.open)) {
                 match self.ctx.connector.poll_cards(&open.submission).await {
                     Ok(results) => {
                         let mut settled = Vec::new();
@@ -386,4 +386,37 @@ impl<'a> Follower<'a> {
         write_all(writes, self.options.writes_in_flight).await?;
         Ok(reports)
     }
+}
+
+/// Submissions without a marketplace handle (WB, Yandex Market, Megamarket are followed by
+/// reading the offers back) polled as one: one read of the marketplace per round for what is
+/// still pending, instead of one per batch. Submissions with a task id stay apart.
+fn merged(open: Vec<Open>) -> Vec<Open> {
+    let (handled, unhandled): (Vec<Open>, Vec<Open>) = open
+        .into_iter()
+        .partition(|o| o.submission.task_id.is_some());
+    let mut all = handled;
+    let mut items = HashMap::new();
+    let mut submitted_at = None;
+    for open in unhandled {
+        submitted_at = Some(match submitted_at {
+            Some(at) if at < open.submission.submitted_at => at,
+            _ => open.submission.submitted_at,
+        });
+        items.extend(open.items);
+    }
+    if let Some(submitted_at) = submitted_at {
+        let mut offer_ids: Vec<String> = items.keys().cloned().collect();
+        offer_ids.sort();
+        all.push(Open {
+            submission: Submission {
+                task_id: None,
+                offer_ids,
+                submitted_at,
+                settled: Vec::new(),
+            },
+            items,
+        });
+    }
+    all
 }
