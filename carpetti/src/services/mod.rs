@@ -2,6 +2,7 @@
 //! `carpetti serve <service>` (one), and the loop that runs them until shutdown.
 
 mod engine;
+mod mp;
 mod persist;
 mod provider;
 
@@ -33,6 +34,8 @@ pub enum ServiceName {
     Provider,
     /// The embedded BPMN engine: the Camunda 7 REST API at `/engine-rest`.
     Engine,
+    /// service_mp: the marketplaces (publication, orders, labels).
+    Mp,
 }
 
 impl ServiceName {
@@ -47,6 +50,7 @@ impl ServiceName {
             ServiceName::Persist => persist::start(config, platform, shutdown).await,
             ServiceName::Provider => provider::start(config, platform, shutdown).await,
             ServiceName::Engine => engine::start(config, platform, shutdown).await,
+            ServiceName::Mp => mp::start(config, platform, shutdown).await,
         }
     }
 }

@@ -128,6 +128,7 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -177,6 +178,13 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
     assert!(cache.starts_with("in-process"), "{cache}");
     std::net::TcpStream::connect(address)?;
     assert!(dir.path().join("state").is_dir());
+    // service_mp runs in `up` too (health and reflection on its gRPC port).
+    let mp = listening["services"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["service"] == "mp"))
+        .and_then(|s| s["address"].as_str())
+        .ok_or("no mp row")?;
+    std::net::TcpStream::connect(mp)?;
 
     // Prometheus scrapes the metrics endpoint `up` reports.
     let metrics = listening["services"]
@@ -295,6 +303,7 @@ fn serve_on_rabbitmq_and_redis_from_the_environment() -> TestResult {
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -341,6 +350,7 @@ fn up_survives_its_stdout_closing() -> TestResult {
         .env("CARPETTI_PERSIST__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -99,6 +99,7 @@ fn serve_engine(
     let mut child = carpetti(dir)
         .args(["serve", "engine", "--json", "--data-dir", "state"])
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__PROCESSES_DIR", processes)
         // the engine serves REST, not gRPC: no service tokens to verify
         .env("CARPETTI_AUTH__REQUIRED", "false")

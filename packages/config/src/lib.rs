@@ -48,6 +48,9 @@ pub const KEYS: &[&str] = &[
     "provider.schedules",
     "provider.heartbeat_secs",
     "provider.stale_after_secs",
+    "mp.listen",
+    "mp.order_sync_secs",
+    "mp.files_dir",
     "engine.listen",
     "engine.database_url",
     "engine.processes_dir",
@@ -83,6 +86,7 @@ const SECTIONS: &[&str] = &[
     "database",
     "persist",
     "provider",
+    "mp",
     "engine",
     "log",
     "queue",
@@ -119,6 +123,8 @@ pub struct Config {
     pub persist: PersistConfig,
     /// `[provider]` — service_provider: supplier imports.
     pub provider: ProviderConfig,
+    /// `[mp]` — service_mp: the marketplaces.
+    pub mp: MpConfig,
     /// `[engine]` — the embedded BPMN engine and its Camunda 7 REST API.
     pub engine: EngineSettings,
     /// `[log]` — logging of every service.
@@ -142,6 +148,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             persist: PersistConfig::default(),
             provider: ProviderConfig::default(),
+            mp: MpConfig::default(),
             engine: EngineSettings::default(),
             log: LogConfig::default(),
             queue: QueueConfig::default(),
@@ -228,6 +235,31 @@ impl Default for ProviderConfig {
             schedules: true,
             heartbeat_secs: 60,
             stale_after_secs: 600,
+        }
+    }
+}
+
+/// `[mp]` — service_mp: publication to the marketplaces, their orders and labels.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MpConfig {
+    /// `mp.listen` — the address of service_mp's gRPC server (health and reflection; default
+    /// `127.0.0.1:50053`; port 0 picks a free port).
+    pub listen: SocketAddr,
+    /// `mp.order_sync_secs` — how often the orders of every active marketplace channel are
+    /// brought into the catalog (default 300; 0 turns the periodic sync off).
+    pub order_sync_secs: u64,
+    /// `mp.files_dir` — where labels and other marketplace documents are kept (default:
+    /// `<data_dir>/files`).
+    pub files_dir: Option<PathBuf>,
+}
+
+impl Default for MpConfig {
+    fn default() -> Self {
+        MpConfig {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 50053)),
+            order_sync_secs: 300,
+            files_dir: None,
         }
     }
 }

@@ -26,6 +26,8 @@ pub mod orders;
 pub mod prices;
 pub mod publish;
 pub mod reconcile;
+pub mod server;
 pub mod stocks;
 
 pub use error::MpServiceError;
+pub use server::{MpServer, SERVICE_NAME};

@@ -5,6 +5,7 @@ mod harness;
 mod markets;
 mod queue;
 mod scenarios;
+mod server;
 mod units;
 
 /// The journeys of `scenarios` against one marketplace.
