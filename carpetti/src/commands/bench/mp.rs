@@ -50,11 +50,15 @@ pub struct MpBenchArgs {
     /// documented card quota allows the publication in about this many seconds).
     #[arg(long, default_value_t = 30)]
     pub floor_secs: u64,
+    /// Run persist on PostgreSQL (a scratch database of this server) instead of SQLite.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 struct MarketResult {
     marketplace: &'static str,
+    persist: String,
     pace: f64,
     products: usize,
     own_products_per_sec: f64,
@@ -122,7 +126,7 @@ async fn bench_one(
 ) -> anyhow::Result<MarketResult> {
     let pace = pace_for(market, args.products, args.floor_secs);
     let sandbox = market.start(pace).await?;
-    let system = system::System::start().await?;
+    let system = system::System::start(args.database_url.as_deref()).await?;
     system.catalog(args.products).await?;
     system.channel("BENCH", &sandbox).await?;
     let options = ConnectOptions {
@@ -195,8 +199,11 @@ async fn bench_one(
     let min_calls = listings.len().div_ceil(limits.stocks_per_call.max(1));
     let stock_floor = min_calls as f64 * 60.0 / (f64::from(limits.stock_calls_per_minute) * pace);
     sandbox.served.stop().await;
-    Ok(MarketResult {
+    let persist = system.backend.clone();
+    system.finish().await?;
+    let result = MarketResult {
         marketplace: market.name(),
+        persist,
         pace,
         products: args.products,
         own_products_per_sec: products.len() as f64 / own_wall.max(1e-9),
@@ -212,7 +219,10 @@ async fn bench_one(
         stock_min_calls: min_calls,
         stock_secs,
         stock_floor_secs: stock_floor,
-    })
+    };
+    // Each marketplace's figures as soon as they are known (a long run is not lost at the end).
+    eprintln!("{}", serde_json::to_string(&result).unwrap_or_default());
+    Ok(result)
 }
 
 async fn products(system: &system::System) -> anyhow::Result<Vec<cat::Product>> {
@@ -260,6 +270,7 @@ fn print(args: &MpBenchArgs, ctx: &Context, results: &[MarketResult]) {
     for r in results {
         table.add_row([
             r.marketplace.to_owned(),
+            r.persist.clone(),
             format!("×{:.1}", r.pace),
             format!("{:.0}", r.own_products_per_sec),
             format!("{:.2}", r.own_cpu_secs),

@@ -6,11 +6,15 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use carpetti_persist::PersistServer;
 use carpetti_persist::store::DynStore;
+use carpetti_persist::store::postgres::{PgOptions, PgStore};
 use carpetti_persist::store::sqlite::SqliteStore;
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::{CallPolicy, PersistClient};
 use futures::StreamExt;
+use sqlx::Connection as _;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use std::str::FromStr as _;
 
 use super::markets::Sandbox;
 
@@ -19,8 +23,11 @@ const CHUNK: usize = 2_000;
 
 pub struct System {
     pub persist: PersistClient,
+    pub backend: String,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The scratch PostgreSQL database (admin connection options, name), dropped at the end.
+    pg: Option<(PgConnectOptions, String)>,
 }
 
 impl Drop for System {
@@ -32,9 +39,38 @@ impl Drop for System {
 }
 
 impl System {
-    pub async fn start() -> anyhow::Result<Self> {
+    /// Persist on SQLite in a scratch directory, or on PostgreSQL in a scratch database of the
+    /// server at `database_url`.
+    pub async fn start(database_url: Option<&str>) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir().context("making a scratch directory")?;
-        let store: DynStore = Arc::new(SqliteStore::open(&dir.path().join("carpetti.db")).await?);
+        let mut pg = None;
+        let (store, backend): (DynStore, String) = match database_url {
+            None => (
+                Arc::new(SqliteStore::open(&dir.path().join("carpetti.db")).await?),
+                "SQLite".to_owned(),
+            ),
+            Some(url) => {
+                let admin = PgConnectOptions::from_str(url).context("parsing --database-url")?;
+                let name = format!("carpetti_bench_mp_{}", uuid::Uuid::now_v7().simple());
+                let mut conn = PgConnection::connect_with(&admin).await.with_context(|| {
+                    format!(
+                        "PostgreSQL is not reachable at {}",
+                        carpetti_config::mask_url(url)
+                    )
+                })?;
+                sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut conn)
+                    .await?;
+                let options = PgOptions {
+                    max_connections: 16,
+                    connect_timeout: std::time::Duration::from_secs(10),
+                    statement_timeout: std::time::Duration::from_secs(600),
+                };
+                let store = PgStore::connect_with(admin.clone().database(&name), &options).await?;
+                pg = Some((admin, name));
+                (Arc::new(store), "PostgreSQL".to_owned())
+            }
+        };
         let server = PersistServer::with_store(store, "127.0.0.1:0".parse()?).await?;
         let address = server.local_addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -45,9 +81,25 @@ impl System {
         let persist = PersistClient::new(watch, CallPolicy::default(), Vec::new());
         Ok(Self {
             persist,
+            backend,
             _dir: dir,
             stop: Some(stop),
+            pg,
         })
+    }
+
+    /// Stops persist and drops the scratch PostgreSQL database.
+    pub async fn finish(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some((admin, name)) = self.pg.take() {
+            let mut conn = PgConnection::connect_with(&admin).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(())
     }
 
     /// `products` kettles in category `kettles` with power, volume and material values.
