@@ -252,6 +252,7 @@ fn print(args: &MpBenchArgs, ctx: &Context, results: &[MarketResult]) {
     }
     let mut table = output::table([
         "marketplace",
+        "persist",
         "pace",
         "own cost products/s",
         "own CPU s",
@@ -261,6 +262,7 @@ fn print(args: &MpBenchArgs, ctx: &Context, results: &[MarketResult]) {
         "publish s",
         "floor s",
         "÷ floor",
+        "÷ real floor",
         "stock changes",
         "stock calls (min)",
         "stocks s",
