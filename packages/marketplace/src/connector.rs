@@ -37,10 +37,6 @@ impl Marketplace {
             Marketplace::Megamarket => "megamarket",
         }
     }
-
-    pub fn parse(word: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == word)
-    }
 }
 
 impl fmt::Display for Marketplace {

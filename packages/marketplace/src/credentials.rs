@@ -57,10 +57,6 @@ impl Credentials {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.secrets.get(name).map(|s| s.expose_secret())
     }
-
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.secrets.keys().map(String::as_str)
-    }
 }
 
 impl fmt::Debug for Credentials {

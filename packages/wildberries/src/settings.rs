@@ -69,12 +69,7 @@ impl Settings {
                 .map(|item| {
                     let id = match item {
                         Value::String(s) => s.trim().parse::<i64>().ok(),
-                        // Settings stored through a protobuf Struct carry numbers as doubles.
-                        Value::Number(n) => n.as_i64().or_else(|| {
-                            n.as_f64()
-                                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                                .map(|f| f as i64)
-                        }),
+                        Value::Number(n) => n.as_i64(),
                         _ => None,
                     };
                     id.ok_or_else(|| invalid(format!("warehouse id {item} is not an integer")))

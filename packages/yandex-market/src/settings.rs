@@ -100,13 +100,7 @@ fn invalid(reason: String) -> MpError {
 fn id_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        // Settings that went through a protobuf Struct carry every number as a double.
-        Value::Number(n) => Some(match n.as_f64() {
-            Some(f) if n.as_i64().is_none() && f.fract() == 0.0 && f.abs() < 9e15 => {
-                format!("{f:.0}")
-            }
-            _ => n.to_string(),
-        }),
+        Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }

@@ -11,6 +11,7 @@ use carpetti_repo::PersistClient;
 
 use crate::MpServiceError;
 use crate::connectors::{ConnectOptions, connect};
+use crate::pages::{all_pages, channel_query};
 
 /// One of our attributes mapped to the marketplace's.
 #[derive(Debug, Clone)]
@@ -142,13 +143,7 @@ impl ChannelContext {
 pub fn scalar(value: &serde_json::Value) -> Option<String> {
     match value {
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        // Settings stored through a protobuf Struct carry every number as a double: 42.0 is 42.
-        serde_json::Value::Number(n) => Some(match n.as_f64() {
-            Some(f) if n.as_i64().is_none() && f.fract() == 0.0 && f.abs() < 9e15 => {
-                format!("{f:.0}")
-            }
-            _ => n.to_string(),
-        }),
+        serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
@@ -164,58 +159,45 @@ async fn category_maps(
     persist: &PersistClient,
     channel_id: &str,
 ) -> Result<HashMap<String, String>, MpServiceError> {
-    let mut maps = HashMap::new();
-    let mut cursor = String::new();
-    loop {
-        let page = persist
-            .channels()
-            .list_channel_category_maps(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                channel_id: channel_id.to_owned(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        for map in page.items {
-            maps.insert(map.category_id, map.external_id);
+    let maps = all_pages(|cursor| {
+        let mut client = persist.channels();
+        let query = channel_query(channel_id, cursor);
+        async move {
+            let page = client.list_channel_category_maps(query).await?.into_inner();
+            Ok((page.items, page.next_cursor))
         }
-        if page.next_cursor.is_empty() {
-            return Ok(maps);
-        }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?;
+    Ok(maps
+        .into_iter()
+        .map(|map| (map.category_id, map.external_id))
+        .collect())
 }
 
 async fn attribute_maps(
     persist: &PersistClient,
     channel_id: &str,
 ) -> Result<HashMap<String, AttributeMapping>, MpServiceError> {
-    let mut maps = HashMap::new();
-    let mut cursor = String::new();
-    loop {
-        let page = persist
-            .channels()
-            .list_channel_attribute_maps(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                channel_id: channel_id.to_owned(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        for map in page.items {
-            maps.insert(
-                map.attribute_code,
-                AttributeMapping {
-                    external_id: map.external_id,
-                    values: map.value_map.into_iter().collect(),
-                },
-            );
+    let maps = all_pages(|cursor| {
+        let mut client = persist.channels();
+        let query = channel_query(channel_id, cursor);
+        async move {
+            let page = client
+                .list_channel_attribute_maps(query)
+                .await?
+                .into_inner();
+            Ok((page.items, page.next_cursor))
         }
-        if page.next_cursor.is_empty() {
-            return Ok(maps);
-        }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?;
+    Ok(maps
+        .into_iter()
+        .map(|map| {
+            let mapping = AttributeMapping {
+                external_id: map.external_id,
+                values: map.value_map.into_iter().collect(),
+            };
+            (map.attribute_code, mapping)
+        })
+        .collect())
 }

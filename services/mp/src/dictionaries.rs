@@ -54,12 +54,4 @@ impl Dictionaries {
                 }
             })
     }
-
-    /// Forgets the channel's dictionaries (after the marketplace changed them).
-    pub async fn forget(&self) -> Result<(), MpServiceError> {
-        self.cache
-            .delete_prefix(&format!("dictionary:{}:", self.channel))
-            .await?;
-        Ok(())
-    }
 }

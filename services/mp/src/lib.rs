@@ -23,6 +23,7 @@ pub mod files;
 pub mod labels;
 pub mod listings;
 pub mod orders;
+pub mod pages;
 pub mod prices;
 pub mod publish;
 pub mod reconcile;

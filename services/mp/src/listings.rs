@@ -4,36 +4,26 @@ use std::collections::HashMap;
 
 use carpetti_marketplace::{ListingIds, Problem};
 use carpetti_proto::catalog::v1 as cat;
-use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
 
 use crate::MpServiceError;
 use crate::channel::ChannelContext;
+use crate::pages::{all_pages, channel_query};
 
-/// Every listing of the channel, by product id.
+/// Every listing of the channel.
 pub async fn all_listings(
     persist: &PersistClient,
-    ctx: &ChannelContext,
+    channel_id: &str,
 ) -> Result<Vec<cat::Listing>, MpServiceError> {
-    let mut listings = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = persist
-            .channels()
-            .list_listings(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                channel_id: ctx.channel_id.clone(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        listings.extend(page.items);
-        if page.next_cursor.is_empty() {
-            return Ok(listings);
+    Ok(all_pages(|cursor| {
+        let mut client = persist.channels();
+        let query = channel_query(channel_id, cursor);
+        async move {
+            let page = client.list_listings(query).await?.into_inner();
+            Ok((page.items, page.next_cursor))
         }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?)
 }
 
 /// The channel's published listings, by product id.
@@ -41,7 +31,7 @@ pub async fn published_listings(
     persist: &PersistClient,
     ctx: &ChannelContext,
 ) -> Result<HashMap<String, cat::Listing>, MpServiceError> {
-    Ok(all_listings(persist, ctx)
+    Ok(all_listings(persist, &ctx.channel_id)
         .await?
         .into_iter()
         .filter(|l| l.status() == cat::ListingStatus::Published)
@@ -109,10 +99,14 @@ pub async fn save_problems(
 }
 
 pub fn now() -> prost_types::Timestamp {
-    let now = chrono::Utc::now();
+    timestamp(chrono::Utc::now())
+}
+
+/// An instant as a protobuf timestamp.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
-        seconds: now.timestamp(),
-        nanos: i32::try_from(now.timestamp_subsec_nanos()).unwrap_or(0),
+        seconds: at.timestamp(),
+        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
     }
 }
 

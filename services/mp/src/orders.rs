@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::MpServiceError;
 use crate::channel::ChannelContext;
+use crate::listings::timestamp;
 
 /// What one order sync did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -262,12 +263,5 @@ impl<'a> Matcher<'a> {
             }
         }
         Ok(None)
-    }
-}
-
-fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: at.timestamp(),
-        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
     }
 }

@@ -32,7 +32,7 @@ pub async fn reconcile(
     ctx: &ChannelContext,
 ) -> Result<ReconcileReport, MpServiceError> {
     let remote = ctx.connector.list_offers().await?;
-    let listings = all_listings(persist, ctx).await?;
+    let listings = all_listings(persist, &ctx.channel_id).await?;
     let mut by_offer: HashMap<String, cat::Listing> = listings
         .into_iter()
         .map(|l| {

@@ -10,7 +10,6 @@ use carpetti_handle::auth::Verifier;
 use carpetti_handle::discovery::{Discovery, Registration};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::mp::v1 as pb;
-use carpetti_proto::persist::v1 as api;
 use carpetti_queue::{Bus, OutgoingMessage, Topic};
 use carpetti_repo::PersistClient;
 use chrono::{DateTime, Utc};
@@ -20,6 +19,7 @@ use tokio::net::TcpListener;
 use crate::channel::ChannelContext;
 use crate::connectors::ConnectOptions;
 use crate::consumer::{ORDERS_SYNCED_TOPIC, PublishRequests, subscription};
+use crate::pages::{all_pages, channel_query};
 use crate::publish::Publisher;
 
 /// The discovery name of service_mp.
@@ -231,36 +231,27 @@ async fn announce(bus: Option<&dyn Bus>, report: &crate::orders::OrderSyncReport
 
 /// Codes of the active channels that are marketplaces.
 async fn marketplace_channels(persist: &PersistClient) -> Result<Vec<String>, tonic::Status> {
-    let mut codes = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = persist
-            .channels()
-            .list_channels(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                ..Default::default()
-            })
-            .await?
-            .into_inner();
-        codes.extend(
-            page.items
-                .into_iter()
-                .filter(|c| {
-                    c.active
-                        && matches!(
-                            cat::ChannelKind::try_from(c.kind),
-                            Ok(cat::ChannelKind::Ozon
-                                | cat::ChannelKind::Wildberries
-                                | cat::ChannelKind::YandexMarket
-                                | cat::ChannelKind::Megamarket)
-                        )
-                })
-                .map(|c| c.code),
-        );
-        if page.next_cursor.is_empty() {
-            return Ok(codes);
+    let channels = all_pages(|cursor| {
+        let mut client = persist.channels();
+        let query = channel_query("", cursor);
+        async move {
+            let page = client.list_channels(query).await?.into_inner();
+            Ok((page.items, page.next_cursor))
         }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?;
+    Ok(channels
+        .into_iter()
+        .filter(|c| {
+            c.active
+                && matches!(
+                    cat::ChannelKind::try_from(c.kind),
+                    Ok(cat::ChannelKind::Ozon
+                        | cat::ChannelKind::Wildberries
+                        | cat::ChannelKind::YandexMarket
+                        | cat::ChannelKind::Megamarket)
+                )
+        })
+        .map(|c| c.code)
+        .collect())
 }

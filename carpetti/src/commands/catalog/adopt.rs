@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use anyhow::Context as _;
+use carpetti_mp::pages::{all_pages, channel_query};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
@@ -154,37 +155,31 @@ async fn category(client: &PersistClient, code: &str) -> anyhow::Result<String> 
 async fn attributes(
     client: &PersistClient,
 ) -> anyhow::Result<HashMap<String, (String, cat::AttributeKind)>> {
+    let attributes = all_pages(|cursor| {
+        let mut structure = client.structure();
+        let query = channel_query("", cursor);
+        async move {
+            let page = structure.list_attributes(query).await?.into_inner();
+            Ok((page.items, page.next_cursor))
+        }
+    })
+    .await
+    .map_err(|s| anyhow::anyhow!("attributes: {}", s.message()))?;
     let mut by_name = HashMap::new();
-    let mut cursor = String::new();
-    loop {
-        let page = client
-            .structure()
-            .list_attributes(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                ..Default::default()
-            })
-            .await
-            .map_err(|s| anyhow::anyhow!("attributes: {}", s.message()))?
-            .into_inner();
-        for attribute in page.items {
-            let kind = attribute.kind();
-            if matches!(kind, cat::AttributeKind::Text | cat::AttributeKind::Number) {
-                by_name.insert(
-                    attribute.code.to_lowercase(),
-                    (attribute.code.clone(), kind),
-                );
-                by_name.insert(
-                    attribute.name.to_lowercase(),
-                    (attribute.code.clone(), kind),
-                );
-            }
+    for attribute in attributes {
+        let kind = attribute.kind();
+        if matches!(kind, cat::AttributeKind::Text | cat::AttributeKind::Number) {
+            by_name.insert(
+                attribute.code.to_lowercase(),
+                (attribute.code.clone(), kind),
+            );
+            by_name.insert(
+                attribute.name.to_lowercase(),
+                (attribute.code.clone(), kind),
+            );
         }
-        if page.next_cursor.is_empty() {
-            return Ok(by_name);
-        }
-        cursor = page.next_cursor;
     }
+    Ok(by_name)
 }
 
 fn product_of(

@@ -1,32 +1,23 @@
 //! `carpetti channel list`
 
+use carpetti_mp::pages::{all_pages, channel_query};
 use carpetti_proto::catalog::v1 as cat;
-use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
 
 use crate::context::Context;
 use crate::output;
 
 pub async fn run(client: &PersistClient, ctx: &Context) -> anyhow::Result<()> {
-    let mut channels = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = client
-            .channels()
-            .list_channels(api::ListQuery {
-                page_size: 1000,
-                cursor: cursor.clone(),
-                ..Default::default()
-            })
-            .await
-            .map_err(|s| anyhow::anyhow!("listing channels: {}", s.message()))?
-            .into_inner();
-        channels.extend(page.items);
-        if page.next_cursor.is_empty() {
-            break;
+    let mut channels = all_pages(|cursor| {
+        let mut channels = client.channels();
+        let query = channel_query("", cursor);
+        async move {
+            let page = channels.list_channels(query).await?.into_inner();
+            Ok((page.items, page.next_cursor))
         }
-        cursor = page.next_cursor;
-    }
+    })
+    .await
+    .map_err(|s| anyhow::anyhow!("listing channels: {}", s.message()))?;
     channels.sort_by(|a, b| a.code.cmp(&b.code));
     if ctx.json {
         for channel in &channels {

@@ -62,21 +62,11 @@ pub async fn run(args: ShowArgs, client: &PersistClient, ctx: &Context) -> anyho
         .into_inner()
         .items;
     let mut statuses: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut cursor = String::new();
-    loop {
-        let page = client
-            .channels()
-            .list_listings(query(&cursor))
-            .await
-            .map_err(|s| anyhow::anyhow!("{}", s.message()))?
-            .into_inner();
-        for listing in &page.items {
-            *statuses.entry(status_name(listing.status)).or_default() += 1;
-        }
-        if page.next_cursor.is_empty() {
-            break;
-        }
-        cursor = page.next_cursor;
+    let listings = carpetti_mp::listings::all_listings(client, &id)
+        .await
+        .map_err(|e| anyhow::anyhow!("listings: {e}"))?;
+    for listing in &listings {
+        *statuses.entry(status_name(listing.status)).or_default() += 1;
     }
     let settings = carpetti_persist::grpc::convert::struct_to_json(channel.settings.clone());
     if ctx.json {

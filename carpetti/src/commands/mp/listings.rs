@@ -22,7 +22,9 @@ pub async fn run(args: ChannelOnly, access: &PersistAccess, ctx: &Context) -> an
         .map_err(|s| anyhow::anyhow!("channel {}: {}", args.channel, s.message()))?
         .into_inner();
     let channel_id = channel.meta.map(|m| m.id).unwrap_or_default();
-    let mut listings = ListingsOf { channel_id }.load(access).await?;
+    let mut listings = carpetti_mp::listings::all_listings(&access.client, &channel_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("listings: {e}"))?;
     listings.sort_by(|a, b| a.sku.cmp(&b.sku));
     if ctx.json {
         for l in &listings {
@@ -58,38 +60,4 @@ pub async fn run(args: ChannelOnly, access: &PersistAccess, ctx: &Context) -> an
         summary.join(", ")
     ));
     Ok(())
-}
-
-/// Listings of a channel without building its connector (no credentials needed to read them).
-struct ListingsOf {
-    channel_id: String,
-}
-
-impl ListingsOf {
-    async fn load(
-        &self,
-        access: &PersistAccess,
-    ) -> anyhow::Result<Vec<carpetti_proto::catalog::v1::Listing>> {
-        let mut listings = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let page = access
-                .client
-                .channels()
-                .list_listings(api::ListQuery {
-                    page_size: 1000,
-                    cursor: cursor.clone(),
-                    channel_id: self.channel_id.clone(),
-                    ..Default::default()
-                })
-                .await
-                .map_err(|s| anyhow::anyhow!("listings: {}", s.message()))?
-                .into_inner();
-            listings.extend(page.items);
-            if page.next_cursor.is_empty() {
-                return Ok(listings);
-            }
-            cursor = page.next_cursor;
-        }
-    }
 }

@@ -23,17 +23,7 @@ impl RateGate {
     pub fn new(groups: &[(&'static str, Quota)], pace: f64) -> Self {
         let groups = groups
             .iter()
-            .map(|(name, quota)| {
-                let quota = quota.paced(pace);
-                let governor =
-                    governor::Quota::with_period(quota.interval().max(Duration::from_nanos(1)))
-                        .unwrap_or_else(|| governor::Quota::per_second(std::num::NonZeroU32::MIN))
-                        .allow_burst(
-                            std::num::NonZeroU32::new(quota.burst.max(1))
-                                .unwrap_or(std::num::NonZeroU32::MIN),
-                        );
-                (*name, RateLimiter::keyed(governor))
-            })
+            .map(|(name, quota)| (*name, RateLimiter::keyed(quota.paced(pace).governor())))
             .collect();
         Self {
             groups: Arc::new(groups),

@@ -51,7 +51,8 @@ impl Quota {
         }
     }
 
-    fn governor(self) -> GovernorQuota {
+    /// The governor quota of this one.
+    pub(crate) fn governor(self) -> GovernorQuota {
         let burst = NonZeroU32::new(self.burst.max(1)).unwrap_or(NonZeroU32::MIN);
         let interval = self.interval().max(Duration::from_nanos(1));
         GovernorQuota::with_period(interval)

@@ -168,6 +168,8 @@ impl Transport {
     /// [`Reply`]; exhausted retries, an open breaker and network failures as an [`MpError`].
     pub async fn send(&self, call: &Call) -> Result<Reply, MpError> {
         let attempts = self.policy.attempts.max(1);
+        let mut delays = self.policy.backoff();
+        let mut backoff = move || delays.next().unwrap_or(Duration::ZERO);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -186,7 +188,7 @@ impl Transport {
             match outcome {
                 Ok(reply) if reply.status == 429 || reply.status == 420 => {
                     permit.success();
-                    let wait = hint(&reply.headers).unwrap_or_else(|| self.policy.backoff(attempt));
+                    let wait = hint(&reply.headers).unwrap_or_else(&mut backoff);
                     if last || wait > self.policy.max_hint {
                         return Err(MpError::RateLimited {
                             marketplace: self.marketplace,
@@ -206,7 +208,7 @@ impl Transport {
                     }
                     tracing::warn!(marketplace = %self.marketplace, operation = call.operation,
                         attempt, %reason, "server error; retrying");
-                    tokio::time::sleep(self.policy.backoff(attempt)).await;
+                    tokio::time::sleep(backoff()).await;
                 }
                 Ok(reply) => {
                     permit.success();
@@ -220,7 +222,7 @@ impl Transport {
                     }
                     tracing::warn!(marketplace = %self.marketplace, operation = call.operation,
                         attempt, reason = %failure.reason, "call failed; retrying");
-                    tokio::time::sleep(self.policy.backoff(attempt)).await;
+                    tokio::time::sleep(backoff()).await;
                 }
             }
         }

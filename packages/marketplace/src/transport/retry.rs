@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder};
 use http::HeaderMap;
 
 /// Attempts, back-off and timeouts of every call.
@@ -53,24 +54,16 @@ impl RetryPolicy {
         }
     }
 
-    /// Back-off before attempt `attempt` + 1 (attempt counts from 1), with ±25 % jitter.
-    pub fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .min_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
-        let capped = exp.min(self.max_delay);
-        let jitter = 0.75 + 0.5 * jitter_unit();
-        capped.mul_f64(jitter)
+    /// The back-off delays of one call: exponential from `min_delay`, capped at `max_delay`, with
+    /// jitter so that many clients do not retry in step.
+    pub fn backoff(&self) -> impl Iterator<Item = Duration> + use<> {
+        ExponentialBuilder::default()
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_jitter()
+            .without_max_times()
+            .build()
     }
-}
-
-/// A number in [0, 1) from the clock's nanoseconds: enough to spread retries apart.
-fn jitter_unit() -> f64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    f64::from(nanos % 1000) / 1000.0
 }
 
 /// The wait the marketplace asks for, if any.

@@ -7,12 +7,12 @@ use std::time::Instant;
 use carpetti_marketplace::{CardResult, CardState, Problem, Submission};
 use carpetti_proto::catalog::v1 as cat;
 
-use super::plan::{Prepared, item_error, now};
+use super::plan::Prepared;
 use super::store::ChannelRows;
 use super::{ItemReport, Outcome, Progress, PublishOptions};
 use crate::MpServiceError;
 use crate::channel::ChannelContext;
-use crate::listings::write_all;
+use crate::listings::{item_error, now, write_all};
 
 /// One card handed over, awaiting its outcome.
 #[derive(Debug, Clone)]

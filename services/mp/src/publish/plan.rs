@@ -3,8 +3,6 @@
 //! with the same content is unchanged.
 
 use carpetti_marketplace::{Card, Problem};
-
-pub use crate::listings::{ids_of, item_error, now, problems_of};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
@@ -16,6 +14,7 @@ use crate::MpServiceError;
 use crate::cards::{card_of, content_hash};
 use crate::channel::ChannelContext;
 use crate::dictionaries::Dictionaries;
+use crate::listings::{ids_of, item_error, now, problems_of};
 
 /// A card to send.
 pub struct Prepared {

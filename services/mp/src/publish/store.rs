@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use carpetti_proto::catalog::v1 as cat;
-use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
 
 use crate::MpServiceError;
 use crate::channel::ChannelContext;
+use crate::listings::all_listings;
+use crate::pages::{all_pages, channel_query};
 
 /// Listings and content outbox entries of one channel, by product id.
 pub struct ChannelRows {
@@ -24,40 +25,24 @@ impl ChannelRows {
         persist: &PersistClient,
         ctx: &ChannelContext,
     ) -> Result<Self, MpServiceError> {
-        let mut listings = HashMap::new();
-        let mut cursor = String::new();
-        loop {
-            let page = persist
-                .channels()
-                .list_listings(query(&ctx.channel_id, &cursor))
-                .await?
-                .into_inner();
-            for listing in page.items {
-                listings.insert(listing.product_id.clone(), listing);
+        let listings = all_listings(persist, &ctx.channel_id)
+            .await?
+            .into_iter()
+            .map(|listing| (listing.product_id.clone(), listing))
+            .collect();
+        let entries = all_pages(|cursor| {
+            let mut client = persist.channels();
+            let query = channel_query(&ctx.channel_id, cursor);
+            async move {
+                let page = client.list_outbox_entries(query).await?.into_inner();
+                Ok((page.items, page.next_cursor))
             }
-            if page.next_cursor.is_empty() {
-                break;
-            }
-            cursor = page.next_cursor;
-        }
-        let mut entries = HashMap::new();
-        let mut cursor = String::new();
-        loop {
-            let page = persist
-                .channels()
-                .list_outbox_entries(query(&ctx.channel_id, &cursor))
-                .await?
-                .into_inner();
-            for entry in page.items {
-                if entry.kind() == cat::OutboxKind::Content {
-                    entries.insert(entry.product_id.clone(), entry);
-                }
-            }
-            if page.next_cursor.is_empty() {
-                break;
-            }
-            cursor = page.next_cursor;
-        }
+        })
+        .await?
+        .into_iter()
+        .filter(|entry| entry.kind() == cat::OutboxKind::Content)
+        .map(|entry| (entry.product_id.clone(), entry))
+        .collect();
         Ok(Self {
             persist: persist.clone(),
             channel_id: ctx.channel_id.clone(),
@@ -120,15 +105,6 @@ impl ChannelRows {
         .into_inner();
         lock(&self.entries).insert(saved.product_id.clone(), saved);
         Ok(())
-    }
-}
-
-fn query(channel_id: &str, cursor: &str) -> api::ListQuery {
-    api::ListQuery {
-        page_size: 1000,
-        cursor: cursor.to_owned(),
-        channel_id: channel_id.to_owned(),
-        ..Default::default()
     }
 }
 

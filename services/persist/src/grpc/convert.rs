@@ -190,14 +190,27 @@ fn value_to_json(value: prost_types::Value) -> serde_json::Value {
     match value.kind {
         None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
         Some(Kind::BoolValue(b)) => serde_json::Value::Bool(b),
-        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(n)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Some(Kind::NumberValue(n)) => number_to_json(n),
         Some(Kind::StringValue(s)) => serde_json::Value::String(s),
         Some(Kind::ListValue(list)) => {
             serde_json::Value::Array(list.values.into_iter().map(value_to_json).collect())
         }
         Some(Kind::StructValue(s)) => struct_to_json(Some(s)),
     }
+}
+
+/// Largest integer a double holds exactly (2^53).
+const EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// A Struct number as JSON: a whole number that a double holds exactly is an integer (an id of
+/// `42` reads back as `42`, not `42.0`), anything else a float; NaN and infinities are null.
+fn number_to_json(n: f64) -> serde_json::Value {
+    if n.fract() == 0.0 && n.abs() <= EXACT_INTEGER {
+        // In range and whole: the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        return serde_json::Value::Number((n as i64).into());
+    }
+    serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 /// A JSON object as a `google.protobuf.Struct` (non-objects become an empty struct).
