@@ -1,6 +1,8 @@
-//! The errors the cache returns. A backend outage is never one of them: the Redis backend turns
-//! unavailability into misses and skipped writes (with a logged warning), so callers only see bad
-//! input, their own loader's failure, or a value that does not encode.
+//! The errors the cache and the leases return. For the cache a backend outage is never one of
+//! them: the Redis backend turns unavailability into misses and skipped writes (with a logged
+//! warning), so callers only see bad input, their own loader's failure, or a value that does not
+//! encode. For leases it is ([`CacheError::Unavailable`]): a caller must know it does not hold
+//! the lease.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +22,12 @@ pub enum CacheError {
     /// The key (or prefix) is empty, too long, or contains control characters.
     #[error("invalid cache key {key:?}: {reason}")]
     InvalidKey { key: String, reason: &'static str },
+    /// A lease holder is empty, too long, or contains control characters.
+    #[error("invalid lease holder {holder:?}: {reason}")]
+    InvalidHolder {
+        holder: String,
+        reason: &'static str,
+    },
     /// The TTL is below one millisecond or above a year.
     #[error("invalid cache TTL {ttl:?}: {reason}")]
     InvalidTtl { ttl: Duration, reason: &'static str },
@@ -43,7 +51,9 @@ pub enum CacheError {
     /// A typed helper could not decode a freshly loaded value.
     #[error("decoding the value of {key:?}: {message}")]
     Decode { key: String, message: String },
-    /// An explicit health check ([`crate::RedisCache::ping`]) found Redis unreachable.
+    /// Redis did not answer (or failed) an explicit health check ([`crate::RedisCache::ping`],
+    /// [`crate::RedisLeases::ping`]) or a lease call ([`crate::Leases`]): whoever asked for a lease
+    /// does not hold it.
     #[error("Redis is unavailable: {0}")]
     Unavailable(String),
     /// The in-process store refused an operation (a bug: reported, never hidden).

@@ -7,6 +7,7 @@
 //! overwrite; TTLs bound how long Redis itself may keep it.
 
 mod breaker;
+pub(crate) mod connect;
 mod near;
 mod options;
 mod subscriber;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
@@ -68,15 +69,11 @@ impl RedisCache {
     /// Must run inside a Tokio runtime.
     pub async fn connect(url: &str, options: RedisOptions) -> Result<Self, CacheError> {
         let namespace = key::namespace(&options.namespace)?;
-        let client = redis::Client::open(url).map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
-        let address = client.get_connection_info().addr().to_string();
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(options.connect_timeout))
-            .set_response_timeout(Some(options.command_timeout))
-            .set_number_of_retries(3)
-            .set_max_delay(Duration::from_secs(1));
-        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| CacheError::InvalidUrl(e.to_string()))?;
+        let connect::Connection {
+            client,
+            conn,
+            address,
+        } = connect::open(url, &options)?;
         let instruments = Arc::new(Instruments::new(Arc::clone(&namespace)));
         let flights = Arc::<Flights>::default();
         let instance = Uuid::now_v7();

@@ -1,8 +1,8 @@
 //! The behavioural suite of carpetti-cache. Every test in `suite` runs twice, against Redis (the
-//! machine's server, a fresh namespace per test) and in-process (moka), through the same `Cache`
-//! trait: `suite::<module>::redis::<test>` and `suite::<module>::memory::<test>`. Tests whose
-//! name contains `redis` are in nextest's `redis` group (one at a time): `redis_only::fault`
-//! stops and starts the server.
+//! machine's server, a fresh namespace per test) and in-process (moka; a lease table), through the
+//! same `Cache` and `Leases` traits: `suite::<module>::redis::<test>` and
+//! `suite::<module>::memory::<test>`. Tests whose name contains `redis` are in nextest's `redis`
+//! group (one at a time): the fault tests in `redis_only` stop and start the server.
 
 mod redis_only;
 mod suite;
@@ -55,4 +55,14 @@ on_both_backends!(invalidation:
 on_both_backends!(typed:
     json_and_proto_round_trip,
     undecodable_value_is_a_miss,
+);
+
+on_both_backends!(leases:
+    first_acquire_takes_the_lease,
+    another_holder_is_refused_and_told_who_holds_it,
+    the_holder_renews,
+    an_expired_lease_is_taken_over,
+    release_only_by_the_holder,
+    one_of_many_concurrent_acquirers_wins,
+    bad_lease_input_is_a_clear_error,
 );

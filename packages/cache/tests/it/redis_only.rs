@@ -1,12 +1,15 @@
 //! What only the Redis backend has: the key layout in Redis, the behaviour with Redis
-//! unreachable, and the fault test — Redis stopped and started under load, no request fails.
+//! unreachable, and the fault test — Redis stopped and started under load, no request fails. For
+//! leases: their key layout, and an unreachable or stopped Redis failing every lease call.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use carpetti_cache::{BreakerState, Bytes, Cache, CacheError, RedisCache, RedisOptions};
+use carpetti_cache::{
+    BreakerState, Bytes, Cache, CacheError, Lease, Leases, RedisCache, RedisLeases, RedisOptions,
+};
 use carpetti_testkit::redis_server::{StoppedRedis, redis_url};
 use futures::FutureExt as _;
 
@@ -236,5 +239,129 @@ async fn redis_stopped_and_started_under_load_no_request_fails() -> Result<()> {
     cache.set("after", bytes("again"), TTL).await?;
     harness.remote_invalidations(&other, 1).await?;
     assert!(holds(&*other, "after", "again").await?);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_lease_keys_follow_the_documented_layout() -> Result<()> {
+    let harness = Harness::redis().await?;
+    let leases = RedisLeases::connect(&redis_url(), RedisOptions::new(&harness.namespace)).await?;
+    let raw = redis::Client::open(redis_url())?
+        .get_multiplexed_async_connection()
+        .await?;
+    let key = format!("carpetti:{}:lease:channel:1", harness.namespace);
+    let read = || {
+        let mut raw = raw.clone();
+        let key = key.clone();
+        async move {
+            redis::pipe()
+                .cmd("GET")
+                .arg(&key)
+                .cmd("PTTL")
+                .arg(&key)
+                .query_async::<(Option<String>, i64)>(&mut raw)
+                .await
+        }
+    };
+    let lease = leases
+        .acquire("channel:1", "adapter-a", Duration::from_secs(60))
+        .await?;
+    assert_eq!(lease, Lease::Acquired);
+    let (holder, pttl) = read().await?;
+    assert_eq!(holder.as_deref(), Some("adapter-a"));
+    assert!((30_001..=60_000).contains(&pttl), "PTTL {pttl}");
+    // a renewal sets the TTL it asks for
+    let lease = leases
+        .acquire("channel:1", "adapter-a", Duration::from_secs(30))
+        .await?;
+    assert_eq!(lease, Lease::Renewed);
+    let (holder, pttl) = read().await?;
+    assert_eq!(holder.as_deref(), Some("adapter-a"));
+    assert!((1..=30_000).contains(&pttl), "PTTL {pttl}");
+    assert!(leases.release("channel:1", "adapter-a").await?);
+    assert_eq!(read().await?, (None, -2));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_unreachable_lease_calls_are_errors() -> Result<()> {
+    // nothing listens on port 1: unlike the cache, every lease call fails
+    let leases =
+        RedisLeases::connect("redis://127.0.0.1:1", RedisOptions::new(unique_namespace())).await?;
+    assert!(leases.describe().contains("127.0.0.1:1"));
+    let ping = leases.ping().await;
+    assert!(matches!(ping, Err(CacheError::Unavailable(_))), "{ping:?}");
+    let acquire = leases
+        .acquire("channel:1", "adapter-a", Duration::from_secs(60))
+        .await;
+    assert!(
+        matches!(acquire, Err(CacheError::Unavailable(_))),
+        "{acquire:?}"
+    );
+    let release = leases.release("channel:1", "adapter-a").await;
+    assert!(
+        matches!(release, Err(CacheError::Unavailable(_))),
+        "{release:?}"
+    );
+    let holder = leases.holder("channel:1").await;
+    assert!(
+        matches!(holder, Err(CacheError::Unavailable(_))),
+        "{holder:?}"
+    );
+    let bad_url = RedisLeases::connect("not a url", RedisOptions::new("ns")).await;
+    assert!(matches!(bad_url, Err(CacheError::InvalidUrl(_))));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_lease_calls_are_errors_until_it_is_back() -> Result<()> {
+    let harness = Harness::redis().await?;
+    let options = RedisOptions {
+        command_timeout: Duration::from_millis(200),
+        ..RedisOptions::new(&harness.namespace)
+    };
+    let leases = RedisLeases::connect(&redis_url(), options).await?;
+    let ttl = Duration::from_secs(60);
+    assert_eq!(
+        leases.acquire("channel:1", "adapter-a", ttl).await?,
+        Lease::Acquired
+    );
+    let stopped = tokio::task::spawn_blocking(StoppedRedis::stop).await??;
+    for _ in 0..3 {
+        let renew = leases.acquire("channel:1", "adapter-a", ttl).await;
+        assert!(
+            matches!(renew, Err(CacheError::Unavailable(_))),
+            "{renew:?}"
+        );
+        let holder = leases.holder("channel:1").await;
+        assert!(
+            matches!(holder, Err(CacheError::Unavailable(_))),
+            "{holder:?}"
+        );
+        let release = leases.release("channel:1", "adapter-a").await;
+        assert!(
+            matches!(release, Err(CacheError::Unavailable(_))),
+            "{release:?}"
+        );
+    }
+    tokio::task::spawn_blocking(move || stopped.restart()).await??;
+    // the connection comes back by itself; the server lost its data, so the lease is taken anew
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let lease = loop {
+        match leases.acquire("channel:1", "adapter-a", ttl).await {
+            Ok(lease) => break lease,
+            Err(CacheError::Unavailable(e)) if Instant::now() < deadline => {
+                eprintln!("not yet: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => return Err(e).context("leases after the restart"),
+        }
+    };
+    assert!(lease.is_ours(), "{lease:?}");
+    let other = harness.leases().await?;
+    assert_eq!(
+        other.acquire("channel:1", "adapter-b", ttl).await?,
+        Lease::HeldBy("adapter-a".to_owned())
+    );
     Ok(())
 }

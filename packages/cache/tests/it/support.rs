@@ -1,17 +1,27 @@
 //! The two backends behind one harness: `instance()` gives another instance of the cache under
 //! test in the same namespace — for Redis a new connection with its own near-cache (another
 //! process, in effect); in-process a clone of the one cache (the embedded mode's "instances").
+//! `leases()` does the same for leases: a new Redis connection in the harness's namespace, or the
+//! one in-process lease table shared.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use carpetti_cache::{Cache, DynCache, MemoryCache, MemoryOptions, RedisCache, RedisOptions};
+use carpetti_cache::{
+    Cache, DynCache, DynLeases, MemoryCache, MemoryLeases, MemoryOptions, RedisCache, RedisLeases,
+    RedisOptions,
+};
 use carpetti_testkit::redis_server::{TEST_REDIS_URL_ENV, redis_url};
 
 pub enum Backend {
-    Redis { url: String },
-    Memory { cache: MemoryCache },
+    Redis {
+        url: String,
+    },
+    Memory {
+        cache: MemoryCache,
+        leases: Arc<MemoryLeases>,
+    },
 }
 
 pub struct Harness {
@@ -46,6 +56,7 @@ impl Harness {
         Ok(Self {
             backend: Backend::Memory {
                 cache: MemoryCache::new(MemoryOptions::new(namespace.clone()))?,
+                leases: Arc::new(MemoryLeases::new()),
             },
             namespace,
         })
@@ -67,8 +78,19 @@ impl Harness {
                 .await?;
                 Ok(Arc::new(cache))
             }
-            Backend::Memory { cache } => Ok(Arc::new(cache.clone())),
+            Backend::Memory { cache, .. } => Ok(Arc::new(cache.clone())),
         }
+    }
+
+    /// Another instance of the leases under test, in the harness's namespace: for Redis a new
+    /// connection (another process, in effect); in-process the one shared table.
+    pub async fn leases(&self) -> Result<DynLeases> {
+        Ok(match &self.backend {
+            Backend::Redis { url } => {
+                Arc::new(RedisLeases::connect(url, RedisOptions::new(&self.namespace)).await?)
+            }
+            Backend::Memory { leases, .. } => Arc::clone(leases) as DynLeases,
+        })
     }
 
     /// A cache of the same backend in another namespace.

@@ -2,5 +2,6 @@
 
 pub mod basics;
 pub mod invalidation;
+pub mod leases;
 pub mod loads;
 pub mod typed;
