@@ -19,8 +19,9 @@ pub trait Bus: Send + Sync + 'static {
 
     /// Starts consuming as the consumer group `subscription.group`: every group gets each matching
     /// message once (at least once); the instances of one group share the group's messages. The
-    /// group's queue is durable: messages published while no instance consumes wait for it.
-    /// Deliveries continue across broker restarts (the backend reconnects and re-subscribes).
+    /// group's queue is durable: messages published while no instance consumes wait for it — unless
+    /// the subscription is [`Subscription::ephemeral`]. Deliveries continue across broker restarts
+    /// (the backend reconnects and re-subscribes).
     async fn subscribe(&self, subscription: Subscription) -> Result<Deliveries, QueueError>;
 
     /// Up to `limit` messages of `group`'s dead-letter queue, oldest first, left in place.
@@ -43,7 +44,10 @@ pub struct Subscription {
     pub patterns: Vec<TopicPattern>,
     /// At most this many unacked deliveries at once per subscriber.
     pub prefetch: u16,
+    /// Ignored by ephemeral groups (a nack drops the message).
     pub retry: RetryPolicy,
+    /// The group lives only as long as this subscriber: see [`Subscription::ephemeral`].
+    pub ephemeral: bool,
 }
 
 impl Subscription {
@@ -53,6 +57,7 @@ impl Subscription {
             patterns,
             prefetch: 64,
             retry: RetryPolicy::default(),
+            ephemeral: false,
         }
     }
 
@@ -63,6 +68,31 @@ impl Subscription {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Makes the group **ephemeral** (a broadcast subscription: give every subscriber instance a
+    /// group of its own and each gets every matching message while it lives). The group exists
+    /// only while this subscriber does:
+    ///
+    /// - on RabbitMQ a non-durable, exclusive, auto-delete queue (no retry tiers, no dead
+    ///   letters), declared again after a reconnect;
+    /// - on the embedded queue the group is removed with its pending messages when the
+    ///   subscription ends (its [`Deliveries`] is dropped or the bus closes), and ephemeral groups
+    ///   left by a crashed process are purged when the embedded queue opens (or, when that
+    ///   process's heartbeat is younger than `EmbeddedOptions::ephemeral_expiry`, as soon as it
+    ///   goes stale).
+    ///
+    /// On both backends a `nack` or `reject` drops the message (no retry, no dead letter), and
+    /// messages published while no ephemeral subscriber exists are not kept for it.
+    ///
+    /// The group name passes the usual check (`[a-z0-9_.-]`) and must be unique to the
+    /// subscriber instance, e.g. `process_adapter.<instance-uuid>`: an ephemeral group belongs to
+    /// one bus (RabbitMQ: one connection; embedded: one `EmbeddedBus`), another bus subscribing
+    /// the same name, or a durable group of that name, is refused. Several subscriptions of the
+    /// same bus to one ephemeral group share its messages; the group goes with the last of them.
+    pub fn ephemeral(mut self) -> Self {
+        self.ephemeral = true;
         self
     }
 }

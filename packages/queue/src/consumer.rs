@@ -3,7 +3,8 @@
 //! [`HandlerError::Retry`] → nack (delayed retry, dead letter after the last attempt),
 //! [`HandlerError::Reject`] → dead letter now. A payload that does not decode as the handler's
 //! message type is rejected with the decode error. Every message is handled inside a tracing span
-//! carrying its group, topic, message id, correlation id, attempt and trace parent.
+//! carrying its group, topic, message id, correlation id, attempt and trace parent. On an
+//! ephemeral group ([`Subscription::ephemeral`]) a retry or reject drops the message.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -63,6 +64,8 @@ pub async fn run_consumer<H: Handler>(
 ) -> Result<(), QueueError> {
     let group: Arc<str> = Arc::from(subscription.group.as_str());
     let max_attempts = subscription.retry.max_attempts;
+    // An ephemeral group has no retries: every failure is final (the bus drops the message).
+    let ephemeral = subscription.ephemeral;
     let mut deliveries = bus.subscribe(subscription).await?;
     let handler = Arc::new(handler);
     let slots = Arc::new(Semaphore::new(concurrency.max(1)));
@@ -88,7 +91,7 @@ pub async fn run_consumer<H: Handler>(
         let handler = handler.clone();
         let group = group.clone();
         tasks.spawn(async move {
-            process(handler.as_ref(), &group, max_attempts, delivery).await;
+            process(handler.as_ref(), &group, max_attempts, ephemeral, delivery).await;
             drop(slot);
         });
         while let Some(done) = tasks.try_join_next() {
@@ -109,7 +112,13 @@ fn report_panic(done: Result<(), tokio::task::JoinError>) {
     }
 }
 
-async fn process<H: Handler>(handler: &H, group: &str, max_attempts: u32, delivery: Delivery) {
+async fn process<H: Handler>(
+    handler: &H,
+    group: &str,
+    max_attempts: u32,
+    ephemeral: bool,
+    delivery: Delivery,
+) {
     let envelope = &delivery.envelope;
     let headers = &envelope.headers;
     // Continue the publisher's trace (or start one) so its logs and ours share a trace id.
@@ -144,6 +153,10 @@ async fn process<H: Handler>(handler: &H, group: &str, max_attempts: u32, delive
             Ok(()) => {
                 metrics::counter!(QUEUE_CONSUMED_TOTAL, &labels).increment(1);
                 delivery.ack().await
+            }
+            Err(HandlerError::Retry(error) | HandlerError::Reject(error)) if ephemeral => {
+                tracing::warn!(%error, "message failed; dropped (ephemeral group)");
+                delivery.reject(error).await
             }
             Err(HandlerError::Retry(error)) if !last_attempt => {
                 metrics::counter!(QUEUE_RETRIED_TOTAL, &labels).increment(1);

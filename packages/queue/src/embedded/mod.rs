@@ -19,7 +19,12 @@
 //! - **Wake-ups**: pumps wake on a publish/release of their group in this process, at the next
 //!   retry or lease deadline, and every `poll_interval` (which also picks up messages written by
 //!   another process using the same file).
+//! - **Ephemeral groups** (`ephemeral.rs`, migration 0004): a group owned by this bus, removed
+//!   with its messages when its last subscription ends; a crashed process's are purged once its
+//!   heartbeat (`queue_bus_instance`) is older than `ephemeral_expiry`.
 
+mod command;
+mod ephemeral;
 mod pump;
 mod sql;
 mod writer;
@@ -36,8 +41,10 @@ use tokio::sync::{Semaphore, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use self::command::{Command, WriterHandle};
+use self::ephemeral::{Ephemeral, Owner};
 use self::pump::Pump;
-use self::writer::{Claimed, Command, Settle, Wakers, Writer};
+use self::writer::{Wakers, Writer};
 use crate::{Bus, DeadLetter, Deliveries, OutgoingMessage, QueueError, Subscription};
 
 /// Tuning of an [`EmbeddedBus`].
@@ -55,6 +62,11 @@ pub struct EmbeddedOptions {
     /// (survives a process crash; a power loss may lose the last commits). Only when the bus
     /// opens its own file.
     pub synchronous_full: bool,
+    /// An ephemeral group whose bus has not refreshed its heartbeat for this long is taken as
+    /// left by a crashed process and purged with its messages (a bus refreshes it every quarter
+    /// of this while it has ephemeral groups). Keep it well above any stall of the database
+    /// (the busy timeout is 30 s).
+    pub ephemeral_expiry: Duration,
 }
 
 impl Default for EmbeddedOptions {
@@ -64,63 +76,8 @@ impl Default for EmbeddedOptions {
             poll_interval: Duration::from_secs(1),
             max_batch: 2048,
             synchronous_full: false,
+            ephemeral_expiry: Duration::from_secs(60),
         }
-    }
-}
-
-/// The sending side of the writer.
-#[derive(Clone)]
-pub(crate) struct WriterHandle(mpsc::UnboundedSender<Command>);
-
-impl WriterHandle {
-    async fn call<T>(
-        &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, QueueError>>) -> Command,
-    ) -> Result<T, QueueError> {
-        let (reply, answer) = oneshot::channel();
-        self.0.send(make(reply)).map_err(|_| QueueError::Closed)?;
-        answer.await.map_err(|_| QueueError::Closed)?
-    }
-
-    pub async fn claim(
-        &self,
-        group_id: i64,
-        owner: i64,
-        limit: usize,
-        lease_ms: i64,
-    ) -> Result<Claimed, QueueError> {
-        self.call(|reply| Command::Claim {
-            group_id,
-            owner,
-            limit,
-            lease_ms,
-            reply,
-        })
-        .await
-    }
-
-    pub async fn settle(&self, group_id: i64, settle: Settle) -> Result<(), QueueError> {
-        self.call(|reply| Command::Settle {
-            group_id,
-            settle,
-            reply: Some(reply),
-        })
-        .await
-    }
-
-    /// Queues a settlement without waiting for its commit.
-    pub fn settle_later(&self, group_id: i64, settle: Settle) -> Result<(), QueueError> {
-        self.0
-            .send(Command::Settle {
-                group_id,
-                settle,
-                reply: None,
-            })
-            .map_err(|_| QueueError::Closed)
-    }
-
-    pub async fn release_owner(&self, group_id: i64, owner: i64) -> Result<(), QueueError> {
-        self.settle(group_id, Settle::ReleaseOwner { owner }).await
     }
 }
 
@@ -129,6 +86,7 @@ pub(crate) struct Shared {
     writer: WriterHandle,
     wakers: Arc<Wakers>,
     options: EmbeddedOptions,
+    ephemeral: Ephemeral,
 }
 
 /// The embedded durable bus. Cheap to clone; [`Bus::close`] stops it cleanly. Dropping the last
@@ -142,6 +100,7 @@ pub struct EmbeddedBus {
 struct Inner {
     shared: Arc<Shared>,
     writer_task: Mutex<Option<JoinHandle<()>>>,
+    /// The subscriptions' pumps and the ephemeral heartbeat.
     pumps: Mutex<Vec<JoinHandle<()>>>,
     cancel: CancellationToken,
     closed: AtomicBool,
@@ -202,7 +161,7 @@ impl EmbeddedBus {
             .map_err(|err| QueueError::Unavailable(format!("opening {}: {err}", path.display())))?;
         crate::migrate(&pool).await?;
         let description = format!("embedded (SQLite {})", path.display());
-        Ok(Self::start(pool.clone(), Some(pool), description, options))
+        Self::start(pool.clone(), Some(pool), description, options).await
     }
 
     /// Runs the bus in an already open SQLite database (e.g. the main `carpetti.db`, WAL mode
@@ -210,39 +169,50 @@ impl EmbeddedBus {
     /// caller's: [`Bus::close`] does not close it.
     pub async fn with_pool(pool: SqlitePool, options: EmbeddedOptions) -> Result<Self, QueueError> {
         crate::migrate(&pool).await?;
-        Ok(Self::start(
-            pool,
-            None,
-            "embedded (SQLite, shared pool)".to_owned(),
-            options,
-        ))
+        let description = "embedded (SQLite, shared pool)".to_owned();
+        Self::start(pool, None, description, options).await
     }
 
-    fn start(
+    /// Starts the writer and the ephemeral heartbeat, and purges the ephemeral groups left by
+    /// crashed processes (see `ephemeral.rs`) before the bus is handed out.
+    async fn start(
         pool: SqlitePool,
         own_pool: Option<SqlitePool>,
         description: String,
         options: EmbeddedOptions,
-    ) -> Self {
+    ) -> Result<Self, QueueError> {
         let wakers = Arc::new(Wakers::default());
         let (tx, rx) = mpsc::unbounded_channel();
         let writer = Writer::new(pool, wakers.clone(), options.max_batch);
         let writer_task = tokio::spawn(writer.run(rx));
-        Self {
+        let owner = Owner {
+            instance: fresh_owner(),
+            expiry_ms: i64::try_from(options.ephemeral_expiry.as_millis()).unwrap_or(i64::MAX),
+        };
+        let shared = Arc::new(Shared {
+            writer: WriterHandle(tx),
+            wakers,
+            options,
+            ephemeral: Ephemeral::new(owner),
+        });
+        let cancel = CancellationToken::new();
+        let heartbeat = tokio::spawn(ephemeral::heartbeat(shared.clone(), cancel.child_token()));
+        let bus = Self {
             inner: Arc::new(Inner {
-                shared: Arc::new(Shared {
-                    writer: WriterHandle(tx),
-                    wakers,
-                    options,
-                }),
+                shared,
                 writer_task: Mutex::new(Some(writer_task)),
-                pumps: Mutex::new(Vec::new()),
-                cancel: CancellationToken::new(),
+                pumps: Mutex::new(vec![heartbeat]),
+                cancel,
                 closed: AtomicBool::new(false),
                 own_pool,
                 description,
             }),
+        };
+        if let Err(err) = ephemeral::purge(&bus.inner.shared.writer, owner, false).await {
+            bus.close().await;
+            return Err(err);
         }
+        Ok(bus)
     }
 
     fn check_open(&self) -> Result<(), QueueError> {
@@ -281,22 +251,32 @@ impl Bus for EmbeddedBus {
             .map(|p| p.as_str().to_owned())
             .collect();
         let group = subscription.group.clone();
-        let group_id = self
-            .inner
-            .shared
-            .writer
-            .call(|reply| Command::Bind {
-                group,
-                patterns,
-                reply,
-            })
-            .await?;
+        let shared = &self.inner.shared;
+        let group_id = if subscription.ephemeral {
+            shared
+                .ephemeral
+                .join(&shared.writer, group, patterns)
+                .await?
+        } else {
+            let owner = shared.ephemeral.owner;
+            shared
+                .writer
+                .call(|reply| Command::Bind {
+                    group,
+                    patterns,
+                    ephemeral: false,
+                    owner,
+                    reply,
+                })
+                .await?
+        };
         let prefetch = usize::from(subscription.prefetch.max(1));
         let (tx, deliveries) = Deliveries::channel(prefetch);
         let pump = Pump {
             shared: self.inner.shared.clone(),
             group_id,
             owner: fresh_owner(),
+            ephemeral: subscription.ephemeral,
             retry: Arc::new(subscription.retry),
             prefetch: Arc::new(Semaphore::new(prefetch)),
             tx,
@@ -326,8 +306,8 @@ impl Bus for EmbeddedBus {
         self.inner.description.clone()
     }
 
-    /// Stops the pumps (their leased messages are released), commits every queued ack, stops
-    /// the writer and closes the database if the bus opened it.
+    /// Stops the pumps (their leased messages are released, their ephemeral groups removed),
+    /// commits every queued ack, stops the writer and closes the database if the bus opened it.
     async fn close(&self) {
         if self.inner.closed.swap(true, Ordering::AcqRel) {
             return;
@@ -342,6 +322,15 @@ impl Bus for EmbeddedBus {
             .collect();
         for pump in pumps {
             let _ = pump.await;
+        }
+        let shared = &self.inner.shared;
+        let instance = shared.ephemeral.owner.instance;
+        if let Err(err) = shared
+            .writer
+            .call(|reply| Command::Forget { instance, reply })
+            .await
+        {
+            tracing::debug!(error = %err, "embedded queue: removing this bus's heartbeat (it expires)");
         }
         let (reply, done) = oneshot::channel();
         if self

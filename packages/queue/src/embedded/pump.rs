@@ -2,7 +2,8 @@
 //! time (each claimed message holds one prefetch permit until it is settled), hands them to the
 //! subscriber's [`Deliveries`](crate::Deliveries), and sleeps until a publish or release wakes
 //! the group, the next retry or lease deadline, or the poll interval. When the subscription
-//! closes it releases the messages still leased to it, so they are redelivered at once.
+//! closes it releases the messages still leased to it, so they are redelivered at once; an
+//! ephemeral group's last pump removes the group instead (see `ephemeral.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use async_trait::async_trait;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 
-use super::writer::Settle;
-use super::{Shared, WriterHandle};
+use super::Shared;
+use super::command::{Settle, WriterHandle};
 use crate::stored::now_ms;
 use crate::{AckHandle, Delivery, QueueError, RetryPolicy};
 
@@ -20,6 +21,8 @@ pub(crate) struct Pump {
     pub shared: Arc<Shared>,
     pub group_id: i64,
     pub owner: i64,
+    /// The group is ephemeral: a nack drops, the end of the subscription removes the group.
+    pub ephemeral: bool,
     pub retry: Arc<RetryPolicy>,
     pub prefetch: Arc<Semaphore>,
     pub tx: mpsc::Sender<Delivery>,
@@ -50,12 +53,22 @@ impl Pump {
             wake.borrow_and_update();
             let limit = permits.num_permits();
             let lease_ms = i64::try_from(options.lease_timeout.as_millis()).unwrap_or(i64::MAX);
+            let instance = self
+                .ephemeral
+                .then_some(self.shared.ephemeral.owner.instance);
             let claimed = match self
                 .shared
                 .writer
-                .claim(self.group_id, self.owner, limit, lease_ms)
+                .claim(self.group_id, self.owner, limit, lease_ms, instance)
                 .await
             {
+                Ok(claimed) if claimed.gone => {
+                    tracing::error!(
+                        group_id = self.group_id,
+                        "embedded queue: this bus's ephemeral group was purged (its heartbeat expired); ending the subscription"
+                    );
+                    break;
+                }
                 Ok(claimed) => {
                     failures = 0;
                     claimed
@@ -82,6 +95,7 @@ impl Pump {
                     id: row.id,
                     owner: self.owner,
                     group_id: self.group_id,
+                    ephemeral: self.ephemeral,
                     attempt: row.envelope.headers.attempt,
                     retry: self.retry.clone(),
                     writer: self.shared.writer.clone(),
@@ -117,7 +131,12 @@ impl Pump {
                 () = tokio::time::sleep(wait) => {}
             }
         }
-        if let Err(err) = self
+        if self.ephemeral {
+            self.shared
+                .ephemeral
+                .leave(&self.shared, self.group_id)
+                .await;
+        } else if let Err(err) = self
             .shared
             .writer
             .release_owner(self.group_id, self.owner)
@@ -133,6 +152,7 @@ struct EmbeddedAck {
     id: i64,
     owner: i64,
     group_id: i64,
+    ephemeral: bool,
     attempt: u32,
     retry: Arc<RetryPolicy>,
     writer: WriterHandle,
@@ -156,6 +176,9 @@ impl AckHandle for EmbeddedAck {
 
     async fn nack(mut self: Box<Self>, error: String) -> Result<(), QueueError> {
         self.settled = true;
+        if self.ephemeral {
+            return self.drop_message(error).await;
+        }
         let settle = match self.retry.delay_after(self.attempt) {
             Some(delay) => Settle::Retry {
                 id: self.id,
@@ -175,10 +198,26 @@ impl AckHandle for EmbeddedAck {
 
     async fn reject(mut self: Box<Self>, error: String) -> Result<(), QueueError> {
         self.settled = true;
+        if self.ephemeral {
+            return self.drop_message(error).await;
+        }
         let settle = Settle::Dead {
             id: self.id,
             owner: self.owner,
             error,
+        };
+        self.writer.settle(self.group_id, settle).await
+    }
+}
+
+impl EmbeddedAck {
+    /// An ephemeral group has no retries nor dead letters: the message is deleted (committed
+    /// before this returns).
+    async fn drop_message(&self, error: String) -> Result<(), QueueError> {
+        tracing::debug!(group_id = self.group_id, %error, "embedded queue: settled with an error; dropped (ephemeral group)");
+        let settle = Settle::Ack {
+            id: self.id,
+            owner: self.owner,
         };
         self.writer.settle(self.group_id, settle).await
     }

@@ -5,6 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
+use super::ephemeral::{self, Owner};
 use crate::stored::{extra_from_json, extra_to_json, from_nanos, nanos, storage};
 use crate::{DeadLetter, Envelope, Headers, MessageId, OutgoingMessage, QueueError, Topic};
 
@@ -39,11 +40,13 @@ pub(crate) async fn bindings(
         .map_err(storage("reading the bindings"))
 }
 
-/// Declares `group` (durable from now on) and binds it to `patterns`; its id.
+/// Declares `group` (durable from now on) and binds it to `patterns`; its id. A name held by an
+/// ephemeral group is refused (once expired ephemeral groups were purged).
 pub(crate) async fn bind(
     conn: &mut SqliteConnection,
     group: &str,
     patterns: &[String],
+    owner: Owner,
     now_ms: i64,
 ) -> Result<i64, QueueError> {
     sqlx::query(
@@ -54,11 +57,50 @@ pub(crate) async fn bind(
     .execute(&mut *conn)
     .await
     .map_err(storage("declaring a consumer group"))?;
-    let group_id: i64 = sqlx::query_scalar("SELECT id FROM queue_group WHERE name = ?")
+    let mut group_id = durable_group(conn, group).await?;
+    if group_id.is_none() {
+        // An ephemeral group has the name: a dead process's is purged, a live one's is refused.
+        ephemeral::purge_expired(conn, now_ms.saturating_sub(owner.expiry_ms)).await?;
+        sqlx::query(
+            "INSERT INTO queue_group (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
         .bind(group)
-        .fetch_one(&mut *conn)
+        .bind(now_ms)
+        .execute(&mut *conn)
         .await
-        .map_err(storage("reading a consumer group"))?;
+        .map_err(storage("declaring a consumer group"))?;
+        group_id = durable_group(conn, group).await?;
+    }
+    let Some(group_id) = group_id else {
+        return Err(QueueError::InvalidGroup {
+            group: group.to_owned(),
+            reason: "a running subscriber holds an ephemeral group of this name".to_owned(),
+        });
+    };
+    bind_patterns(conn, group_id, patterns).await?;
+    Ok(group_id)
+}
+
+/// The id of the durable group `group`; `None` when the name is an ephemeral group's.
+async fn durable_group(
+    conn: &mut SqliteConnection,
+    group: &str,
+) -> Result<Option<i64>, QueueError> {
+    let (id, ephemeral_owner): (i64, Option<i64>) =
+        sqlx::query_as("SELECT id, ephemeral_owner FROM queue_group WHERE name = ?")
+            .bind(group)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(storage("reading a consumer group"))?;
+    Ok(ephemeral_owner.is_none().then_some(id))
+}
+
+/// Binds `group_id` to `patterns` (bumping the bindings version when one is new).
+pub(crate) async fn bind_patterns(
+    conn: &mut SqliteConnection,
+    group_id: i64,
+    patterns: &[String],
+) -> Result<(), QueueError> {
     let mut added = 0;
     for pattern in patterns {
         added += sqlx::query(
@@ -72,12 +114,18 @@ pub(crate) async fn bind(
         .rows_affected();
     }
     if added > 0 {
-        sqlx::query("UPDATE queue_meta SET value = value + 1 WHERE key = 'bindings_version'")
-            .execute(&mut *conn)
-            .await
-            .map_err(storage("bumping the bindings version"))?;
+        bump_bindings_version(conn).await?;
     }
-    Ok(group_id)
+    Ok(())
+}
+
+/// Tells every publisher (in any process on the file) to reload its routing table.
+pub(crate) async fn bump_bindings_version(conn: &mut SqliteConnection) -> Result<(), QueueError> {
+    sqlx::query("UPDATE queue_meta SET value = value + 1 WHERE key = 'bindings_version'")
+        .execute(conn)
+        .await
+        .map_err(storage("bumping the bindings version"))?;
+    Ok(())
 }
 
 /// Stores one row per `(group id, message)`, visible now, attempt 1.

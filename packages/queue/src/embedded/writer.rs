@@ -1,143 +1,21 @@
-//! The single writer of an embedded bus: every change (publish, bind, claim, ack, nack, release)
-//! is a command on one channel; the writer takes whatever has queued up (up to `max_batch`) and
-//! applies it in ONE transaction, in arrival order, then answers each command. Concurrent
-//! publishers and acks therefore share commits (group commit) while a publish still returns only
-//! after its commit. If a batch fails, its commands are retried one per transaction so that one
-//! bad command fails alone.
+//! The single writer of an embedded bus: every change (publish, bind, claim, ack, nack, release,
+//! an ephemeral group's removal, a heartbeat) is a command on one channel (`command.rs`); the
+//! writer takes whatever has queued up (up to `max_batch`) and applies it in ONE transaction, in
+//! arrival order, then answers each command. Concurrent publishers and acks therefore share
+//! commits (group commit) while a publish still returns only after its commit. If a batch fails,
+//! its commands are retried one per transaction so that one bad command fails alone.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use sqlx::{SqliteConnection, SqlitePool};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
-use super::sql::{self, ClaimedRow};
+use super::command::{Claimed, Command, Outcome, Settle};
+use super::ephemeral;
+use super::sql;
 use crate::stored::{now_ms, storage};
-use crate::{DeadLetter, OutgoingMessage, QueueError, Topic, TopicPattern};
-
-/// What settles one leased message.
-pub(crate) enum Settle {
-    Ack {
-        id: i64,
-        owner: i64,
-    },
-    Retry {
-        id: i64,
-        owner: i64,
-        error: String,
-        visible_at: i64,
-    },
-    Dead {
-        id: i64,
-        owner: i64,
-        error: String,
-    },
-    Release {
-        id: i64,
-        owner: i64,
-    },
-    ReleaseOwner {
-        owner: i64,
-    },
-}
-
-pub(crate) struct Claimed {
-    pub rows: Vec<ClaimedRow>,
-    /// When the group's next message becomes visible, if none was left to claim now.
-    pub next_visible_at: Option<i64>,
-}
-
-type Reply<T> = oneshot::Sender<Result<T, QueueError>>;
-
-pub(crate) enum Command {
-    Publish {
-        messages: Vec<OutgoingMessage>,
-        reply: Reply<()>,
-    },
-    Bind {
-        group: String,
-        patterns: Vec<String>,
-        reply: Reply<i64>,
-    },
-    Claim {
-        group_id: i64,
-        owner: i64,
-        limit: usize,
-        lease_ms: i64,
-        reply: Reply<Claimed>,
-    },
-    Settle {
-        group_id: i64,
-        settle: Settle,
-        reply: Option<Reply<()>>,
-    },
-    DeadLetters {
-        group: String,
-        limit: usize,
-        reply: Reply<Vec<DeadLetter>>,
-    },
-    Shutdown {
-        reply: oneshot::Sender<()>,
-    },
-}
-
-enum Outcome {
-    Done,
-    Group(i64),
-    Claimed(Claimed),
-    DeadLetters(Vec<DeadLetter>),
-}
-
-impl Command {
-    fn answer(self, result: Result<Outcome, QueueError>) {
-        let mismatch = || QueueError::Storage("internal: mismatched writer outcome".to_owned());
-        match self {
-            Command::Publish { reply, .. } => {
-                let _ = reply.send(result.and_then(|o| match o {
-                    Outcome::Done => Ok(()),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Command::Bind { reply, .. } => {
-                let _ = reply.send(result.and_then(|o| match o {
-                    Outcome::Group(id) => Ok(id),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Command::Claim { reply, .. } => {
-                let _ = reply.send(result.and_then(|o| match o {
-                    Outcome::Claimed(claimed) => Ok(claimed),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Command::Settle { reply, settle, .. } => match reply {
-                Some(reply) => {
-                    let _ = reply.send(result.map(|_| ()));
-                }
-                None => {
-                    if let Err(err) = result {
-                        // A lost ack only means a redelivery (at least once).
-                        let what = match settle {
-                            Settle::Ack { .. } => "ack",
-                            Settle::Release { .. } | Settle::ReleaseOwner { .. } => "release",
-                            Settle::Retry { .. } | Settle::Dead { .. } => "settle",
-                        };
-                        tracing::warn!(error = %err, what, "embedded queue: settling a delivery failed; it will be redelivered");
-                    }
-                }
-            },
-            Command::DeadLetters { reply, .. } => {
-                let _ = reply.send(result.and_then(|o| match o {
-                    Outcome::DeadLetters(letters) => Ok(letters),
-                    _ => Err(mismatch()),
-                }));
-            }
-            Command::Shutdown { reply } => {
-                let _ = reply.send(());
-            }
-        }
-    }
-}
+use crate::{OutgoingMessage, QueueError, Topic, TopicPattern};
 
 /// The consumer groups' wake-up signals: bumped after a commit made messages of the group
 /// visible (publish, retry, release).
@@ -153,6 +31,15 @@ impl Wakers {
         map.entry(group_id)
             .or_insert_with(|| watch::Sender::new(0))
             .subscribe()
+    }
+
+    /// Drops the signal of a removed (ephemeral) group.
+    pub fn forget(&self, group_id: i64) {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.remove(&group_id);
     }
 
     fn wake(&self, groups: &HashSet<i64>) {
@@ -337,10 +224,29 @@ impl Writer {
                     Outcome::Done
                 }
                 Command::Bind {
-                    group, patterns, ..
+                    group,
+                    patterns,
+                    ephemeral,
+                    owner,
+                    ..
                 } => {
                     routes_checked = false;
-                    Outcome::Group(sql::bind(&mut tx, group, patterns, now).await?)
+                    Outcome::Group(if *ephemeral {
+                        ephemeral::bind(&mut tx, group, patterns, *owner, now).await?
+                    } else {
+                        sql::bind(&mut tx, group, patterns, *owner, now).await?
+                    })
+                }
+                Command::Claim {
+                    group_id,
+                    instance: Some(instance),
+                    ..
+                } if !ephemeral::owns(&mut tx, *group_id, *instance).await? => {
+                    Outcome::Claimed(Claimed {
+                        rows: Vec::new(),
+                        next_visible_at: None,
+                        gone: true,
+                    })
                 }
                 Command::Claim {
                     group_id,
@@ -359,6 +265,7 @@ impl Writer {
                     Outcome::Claimed(Claimed {
                         rows,
                         next_visible_at,
+                        gone: false,
                     })
                 }
                 Command::Settle {
@@ -391,6 +298,26 @@ impl Writer {
                 }
                 Command::DeadLetters { group, limit, .. } => {
                     Outcome::DeadLetters(sql::dead_letters(&mut tx, group, *limit).await?)
+                }
+                Command::DropGroup {
+                    group_id, instance, ..
+                } => {
+                    routes_checked = false;
+                    ephemeral::drop_group(&mut tx, *group_id, *instance).await?;
+                    Outcome::Done
+                }
+                Command::Heartbeat { owner, alive, .. } => {
+                    routes_checked = false;
+                    if *alive {
+                        ephemeral::refresh(&mut tx, owner.instance, now).await?;
+                    }
+                    let before = now.saturating_sub(owner.expiry_ms);
+                    Outcome::Count(ephemeral::purge_expired(&mut tx, before).await?)
+                }
+                Command::Forget { instance, .. } => {
+                    routes_checked = false;
+                    ephemeral::forget(&mut tx, *instance).await?;
+                    Outcome::Done
                 }
                 Command::Shutdown { .. } => Outcome::Done,
             };

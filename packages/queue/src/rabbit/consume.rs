@@ -2,6 +2,10 @@
 //! acks, feeding [`Deliveries`]. When the connection or the consumer goes away the task re-opens
 //! the connection, re-declares the group's topology and consumes again; the stream never notices
 //! (apart from redeliveries: the broker requeues what was unacked on the old channel).
+//!
+//! An ephemeral group's queue is exclusive to the connection: after a reconnect it is declared
+//! anew (empty; what was published meanwhile is gone), and a nack or reject drops the message
+//! (`basic.reject`, no requeue: there are no retry tiers nor dead letters to move it to).
 
 use std::sync::Arc;
 
@@ -11,6 +15,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions,
+    BasicRejectOptions,
 };
 use lapin::types::FieldTable;
 use lapin::{Acker, Channel, Consumer};
@@ -187,6 +192,13 @@ async fn salvage(
     acker: Acker,
     error: QueueError,
 ) {
+    if subscription.ephemeral {
+        tracing::error!(group = %subscription.group, %error, "unreadable delivery; dropped (ephemeral group)");
+        if let Err(err) = drop_delivery(link, channel, &acker).await {
+            tracing::warn!(%err, "dropping an unreadable delivery");
+        }
+        return;
+    }
     tracing::error!(group = %subscription.group, %error, "unreadable delivery; dead-lettering it");
     let headers = Headers {
         message_id: MessageId::new(),
@@ -255,6 +267,24 @@ async fn settle(
     }
 }
 
+/// Drops one delivery of an ephemeral group (`basic.reject` without requeue: the queue has no
+/// dead-letter exchange). A channel that is gone has requeued it; the queue went with it.
+async fn drop_delivery(link: &Link, channel: &Channel, acker: &Acker) -> Result<(), QueueError> {
+    let reject = acker.reject(BasicRejectOptions { requeue: false });
+    match tokio::time::timeout(link.config.call_timeout, reject).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) if acker.poisoned() || channel_gone(&err) => Ok(()),
+        Ok(Err(err)) => Err(QueueError::Unavailable(format!(
+            "RabbitMQ basic.reject: {err}"
+        ))),
+        Err(_) if !channel.status().connected() => Ok(()),
+        Err(_) => Err(QueueError::Unavailable(format!(
+            "RabbitMQ basic.reject: no answer within {:?}",
+            link.config.call_timeout
+        ))),
+    }
+}
+
 /// Whether a lapin error means the channel the delivery came on no longer exists: then the broker
 /// has already returned the message to its queue.
 fn channel_gone(err: &lapin::Error) -> bool {
@@ -273,7 +303,7 @@ fn channel_gone(err: &lapin::Error) -> bool {
 /// How a RabbitMQ delivery is settled: ack; nack = move to the retry tier of the next delay (or to
 /// the dead-letter queue after the last attempt) and ack; reject = move to the dead-letter queue
 /// and ack. Every move is publish-confirmed before the ack, so a crash in between duplicates the
-/// message rather than losing it.
+/// message rather than losing it. An ephemeral group's nack and reject drop the message.
 struct RabbitAck {
     link: Arc<Link>,
     /// The subscription's channel the delivery came on (whether it still lives decides what a
@@ -337,6 +367,10 @@ impl AckHandle for RabbitAck {
     }
 
     async fn nack(self: Box<Self>, error: String) -> Result<(), QueueError> {
+        if self.subscription.ephemeral {
+            tracing::debug!(group = %self.subscription.group, %error, "nacked; dropped (ephemeral group)");
+            return drop_delivery(&self.link, &self.channel, &self.acker).await;
+        }
         let attempt = self.envelope.headers.attempt;
         let Some(delay) = self.subscription.retry.delay_after(attempt) else {
             return self.dead_letter(error).await;
@@ -353,6 +387,10 @@ impl AckHandle for RabbitAck {
     }
 
     async fn reject(self: Box<Self>, error: String) -> Result<(), QueueError> {
+        if self.subscription.ephemeral {
+            tracing::debug!(group = %self.subscription.group, %error, "rejected; dropped (ephemeral group)");
+            return drop_delivery(&self.link, &self.channel, &self.acker).await;
+        }
         self.dead_letter(error).await
     }
 }

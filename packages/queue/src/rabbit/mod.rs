@@ -3,7 +3,9 @@
 //! `<group>.retry.<ms>` and a dead-letter queue `<group>.dead` (see [`topology`]). Publisher
 //! confirms, persistent messages, manual acks, `basic.qos` prefetch. After a broker restart the
 //! connection is re-opened on demand, publishers resend what was not confirmed, and every
-//! subscription re-declares its topology and consumes again.
+//! subscription re-declares its topology and consumes again. An ephemeral group is only its queue
+//! `<group>`, non-durable, exclusive to the bus's connection and auto-deleted; a nack or reject
+//! drops the message.
 //!
 //! Caveats: dead-lettering by TTL (the retry tiers) is at-most-once in classic queues — a broker
 //! crash at the instant a message moves from a retry tier back to `<group>` can drop it. Bindings

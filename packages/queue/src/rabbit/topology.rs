@@ -9,6 +9,10 @@
 //!   a nacked message waits there and then flows back into the group's queue (no plugin needed;
 //!   every message of a tier has the same TTL, so expiry is strictly in order);
 //! - `<group>.dead`: durable, the dead letters with their last error.
+//!
+//! An ephemeral group ([`Subscription::ephemeral`]) is only `<group>`: non-durable, exclusive to
+//! the bus's connection and auto-deleted when its last consumer goes (or the connection closes),
+//! bound with the group's patterns; no retry tiers, no dead letters.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -89,7 +93,11 @@ pub(crate) async fn declare_group(
     let config = &link.config;
     let group = subscription.group.as_str();
     let queue = group_queue(config, group);
-    declare_queue(link, channel, &queue, FieldTable::default()).await?;
+    if subscription.ephemeral {
+        declare_ephemeral(link, channel, &queue).await?;
+    } else {
+        declare_queue(link, channel, &queue, FieldTable::default()).await?;
+    }
     let exchange = short(&config.exchange)?;
     for pattern in &subscription.patterns {
         let bind = channel.queue_bind(
@@ -100,6 +108,9 @@ pub(crate) async fn declare_group(
             FieldTable::default(),
         );
         link.timed("queue.bind", bind).await?;
+    }
+    if subscription.ephemeral {
+        return Ok(());
     }
     for delay in retry_delays(&subscription.retry) {
         let mut arguments = FieldTable::default();
@@ -131,16 +142,82 @@ pub(crate) async fn declare_queue(
     name: &str,
     mut arguments: FieldTable,
 ) -> Result<(), QueueError> {
+    if let Some(expiry) = link.config.queue_expiry {
+        let ms = i64::try_from(expiry.as_millis()).unwrap_or(i64::MAX).max(1);
+        arguments.insert("x-expires".into(), AMQPValue::LongLongInt(ms));
+    }
+    declare(
+        link,
+        channel,
+        name,
+        QueueDeclareOptions::durable(),
+        arguments,
+    )
+    .await
+}
+
+/// Declares an ephemeral group's queue: non-durable, exclusive, auto-delete (no `x-expires`: it
+/// goes with its consumer or connection anyway).
+async fn declare_ephemeral(link: &Link, channel: &Channel, name: &str) -> Result<(), QueueError> {
+    let options = QueueDeclareOptions {
+        durable: false,
+        exclusive: true,
+        auto_delete: true,
+        ..QueueDeclareOptions::default()
+    };
+    declare(link, channel, name, options, FieldTable::default()).await
+}
+
+/// `queue.declare` (with `x-queue-version` as configured) under the call timeout. A queue of that
+/// name exclusive to another connection (RESOURCE_LOCKED) or declared with other properties
+/// (PRECONDITION_FAILED, e.g. a durable group's name subscribed as ephemeral) is
+/// [`QueueError::InvalidGroup`]: retrying will not help.
+async fn declare(
+    link: &Link,
+    channel: &Channel,
+    name: &str,
+    options: QueueDeclareOptions,
+    mut arguments: FieldTable,
+) -> Result<(), QueueError> {
     if let Some(version) = link.config.queue_version {
         arguments.insert(
             "x-queue-version".into(),
             AMQPValue::LongLongInt(i64::from(version)),
         );
     }
-    if let Some(expiry) = link.config.queue_expiry {
-        let ms = i64::try_from(expiry.as_millis()).unwrap_or(i64::MAX).max(1);
-        arguments.insert("x-expires".into(), AMQPValue::LongLongInt(ms));
+    let declare = channel.queue_declare(short(name)?, options, arguments);
+    match tokio::time::timeout(link.config.call_timeout, declare).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => Err(match refusal(&err) {
+            Some(reason) => QueueError::InvalidGroup {
+                group: name.to_owned(),
+                reason: format!("{reason} ({err})"),
+            },
+            None => QueueError::Unavailable(format!("RabbitMQ queue.declare: {err}")),
+        }),
+        Err(_) => Err(QueueError::Unavailable(format!(
+            "RabbitMQ queue.declare: no answer within {:?}",
+            link.config.call_timeout
+        ))),
     }
-    let declare = channel.queue_declare(short(name)?, QueueDeclareOptions::durable(), arguments);
-    link.timed("queue.declare", declare).await.map(drop)
+}
+
+/// Why the broker refused to declare a queue, when its name is taken by another kind of queue.
+fn refusal(err: &lapin::Error) -> Option<&'static str> {
+    use lapin::ErrorKind;
+    use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
+    let ErrorKind::ProtocolError(amqp) = err.kind() else {
+        return None;
+    };
+    match amqp.kind() {
+        AMQPErrorKind::Soft(AMQPSoftError::RESOURCELOCKED) => Some(
+            "the queue is exclusive to another connection: an ephemeral group of another bus \
+             (ephemeral group names must be unique to their subscriber)",
+        ),
+        AMQPErrorKind::Soft(AMQPSoftError::PRECONDITIONFAILED) => Some(
+            "the queue exists with other properties (a durable group's name subscribed as \
+             ephemeral, or the other way round)",
+        ),
+        _ => None,
+    }
 }

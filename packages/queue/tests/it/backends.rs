@@ -3,6 +3,7 @@
 //! and add one `@bus` line to `on_each_bus!` and `on_each_bus_and_db!` (marked RABBITMQ below).
 
 use std::any::Any;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -14,16 +15,50 @@ use carpetti_testkit::TestSqliteDatabase;
 pub struct TestBus {
     pub bus: Arc<dyn Bus>,
     prefix: String,
+    store: Store,
     /// Whatever must live as long as the bus (a temporary directory…).
     _guard: Box<dyn Any + Send + Sync>,
 }
 
+/// Where a test looks at a consumer group from outside the bus.
+pub enum Store {
+    /// The embedded bus's SQLite file.
+    Embedded(PathBuf),
+    /// The machine's broker (queue names with this prefix).
+    Rabbit { queue_prefix: String },
+}
+
 impl TestBus {
-    pub fn new(bus: Arc<dyn Bus>, guard: Box<dyn Any + Send + Sync>) -> Self {
+    pub fn new(bus: Arc<dyn Bus>, store: Store, guard: Box<dyn Any + Send + Sync>) -> Self {
         Self {
             bus,
             prefix: format!("t{}", uuid::Uuid::now_v7().simple()),
+            store,
             _guard: guard,
+        }
+    }
+
+    /// Whether the consumer group `group` exists in the backend (embedded: its `queue_group`
+    /// row; RabbitMQ: its queue, found by a passive declare from another connection).
+    pub async fn group_exists(&self, group: &str) -> Result<bool> {
+        match &self.store {
+            Store::Embedded(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .read_only(true);
+                let mut conn = sqlx::ConnectOptions::connect(&options).await?;
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM queue_group WHERE name = ?")
+                        .bind(group)
+                        .fetch_one(&mut conn)
+                        .await?;
+                sqlx::Connection::close(conn).await?;
+                Ok(count > 0)
+            }
+            Store::Rabbit { queue_prefix } => {
+                let state = crate::rabbit::queue_state(&format!("{queue_prefix}{group}")).await?;
+                Ok(!matches!(state, crate::rabbit::QueueState::Missing))
+            }
         }
     }
 
@@ -63,15 +98,23 @@ pub fn embedded_options() -> EmbeddedOptions {
 
 pub async fn embedded() -> Result<TestBus> {
     let dir = TestSqliteDatabase::create()?;
-    let bus = EmbeddedBus::open(&dir.dir().join("queue.db"), embedded_options()).await?;
-    Ok(TestBus::new(Arc::new(bus), Box::new(dir)))
+    let path = dir.dir().join("queue.db");
+    let bus = EmbeddedBus::open(&path, embedded_options()).await?;
+    Ok(TestBus::new(
+        Arc::new(bus),
+        Store::Embedded(path),
+        Box::new(dir),
+    ))
 }
 
 /// The machine's RabbitMQ broker (CARPETTI_TEST_AMQP_URL): an exchange of the test's own, deleted
 /// at the end; the queues expire once unused (see `rabbit.rs`).
 pub async fn rabbitmq() -> Result<TestBus> {
     let (bus, guard) = crate::rabbit::test_bus(crate::rabbit::test_config()).await?;
-    Ok(TestBus::new(Arc::new(bus), Box::new(guard)))
+    let store = Store::Rabbit {
+        queue_prefix: bus.config().queue_prefix.clone(),
+    };
+    Ok(TestBus::new(Arc::new(bus), store, Box::new(guard)))
 }
 
 /// `on_each_bus!(module: case, …)`: `<module>::<backend>::<case>` calls

@@ -32,6 +32,13 @@ on_each_bus!(durability:
     messages_before_first_subscribe_are_not_delivered,
 );
 
+on_each_bus!(ephemeral:
+    every_ephemeral_subscriber_gets_every_message,
+    ended_ephemeral_group_keeps_nothing,
+    ephemeral_nack_and_reject_drop_the_message,
+    ephemeral_and_durable_groups_do_not_share_a_name,
+);
+
 on_each_bus!(instrument: trace_context_flows_from_publisher_to_consumer);
 
 on_each_bus!(consumer:

@@ -78,23 +78,51 @@ pub async fn test_bus(config: RabbitConfig) -> Result<(RabbitBus, ExchangeGuard)
     Ok((bus, guard))
 }
 
-/// Whether `queue` exists on the broker, and how many messages it holds.
-async fn queue_depth(queue: &str) -> Result<Option<u32>> {
+/// What a passive declare from another connection says about a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueState {
+    /// It exists and holds this many messages.
+    Exists(u32),
+    /// It exists, exclusive to another connection (an ephemeral group's).
+    Locked,
+    Missing,
+}
+
+/// Whether `queue` exists on the broker (a passive declare on a connection of its own).
+pub async fn queue_state(queue: &str) -> Result<QueueState> {
+    use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
     let connection = Connection::connect(&amqp_url(), ConnectionProperties::default()).await?;
     let channel = connection.create_channel().await?;
     let passive = QueueDeclareOptions {
         passive: true,
         ..QueueDeclareOptions::default()
     };
-    let depth = match channel
+    let state = match channel
         .queue_declare(queue.into(), passive, FieldTable::default())
         .await
     {
-        Ok(declared) => Some(declared.message_count()),
-        Err(_) => None, // 404 NOT_FOUND closes the channel
+        Ok(declared) => Ok(QueueState::Exists(declared.message_count())),
+        // A refusal closes the channel; its code says why.
+        Err(err) => match err.kind() {
+            lapin::ErrorKind::ProtocolError(amqp) => match amqp.kind() {
+                AMQPErrorKind::Soft(AMQPSoftError::NOTFOUND) => Ok(QueueState::Missing),
+                AMQPErrorKind::Soft(AMQPSoftError::RESOURCELOCKED) => Ok(QueueState::Locked),
+                _ => Err(anyhow::anyhow!("passive declare of {queue}: {err}")),
+            },
+            _ => Err(anyhow::anyhow!("passive declare of {queue}: {err}")),
+        },
     };
     let _ = connection.close(200, "probe done".into()).await;
-    Ok(depth)
+    state
+}
+
+/// Whether `queue` exists on the broker, and how many messages it holds.
+async fn queue_depth(queue: &str) -> Result<Option<u32>> {
+    Ok(match queue_state(queue).await? {
+        QueueState::Exists(depth) => Some(depth),
+        QueueState::Locked => Some(0),
+        QueueState::Missing => None,
+    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,5 +227,99 @@ async fn rabbit_publish_after_close_is_refused() -> Result<()> {
         .err()
         .context("published on a closed bus")?;
     ensure!(matches!(err, QueueError::Closed), "{err:?}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbit_ephemeral_queue_is_exclusive_and_goes_with_its_subscriber() -> Result<()> {
+    let prefix = format!("{}.", unique_name("t"));
+    let config = test_config().with_queue_prefix(&prefix);
+    let (bus, _guard) = test_bus(config.clone()).await?;
+    let pattern = carpetti_queue::TopicPattern::parse("eph.#")?;
+    let sub = Subscription::new("adapter.one", vec![pattern]).ephemeral();
+    let mut deliveries = bus.subscribe(sub.clone()).await?;
+    let queue = format!("{prefix}adapter.one");
+    // Exclusive to the bus's connection; no retry tiers, no dead letters.
+    ensure!(queue_state(&queue).await? == QueueState::Locked);
+    ensure!(queue_state(&format!("{queue}.dead")).await? == QueueState::Missing);
+    ensure!(queue_state(&format!("{queue}.retry.1000")).await? == QueueState::Missing);
+    // Another connection cannot take the name.
+    let other = RabbitBus::connect(config).await?;
+    let refused = other.subscribe(sub.clone()).await;
+    ensure!(
+        matches!(refused, Err(QueueError::InvalidGroup { .. })),
+        "{:?}",
+        refused.err()
+    );
+    let topic = Topic::parse("eph.one")?;
+    bus.publish(widget(&topic, 1)).await?;
+    recv(&mut deliveries).await?.ack().await?;
+
+    // The subscriber leaves: the broker deletes the queue, the name is free.
+    drop(deliveries);
+    let deadline = tokio::time::Instant::now() + crate::support::PATIENCE;
+    while queue_state(&queue).await? != QueueState::Missing {
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "{queue} outlived its subscriber"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut taken = other.subscribe(sub).await?;
+    bus.publish(widget(&topic, 2)).await?;
+    ensure!(crate::support::seq_of(&recv(&mut taken).await?)? == 2);
+    drop(taken);
+    other.close().await;
+    bus.close().await;
+    Ok(())
+}
+
+/// Publishes a new message every 200 ms until the subscription receives one; its seq. Messages
+/// published while an ephemeral subscription re-subscribes are not kept for it.
+pub async fn publish_until_received(
+    bus: &dyn Bus,
+    topic: &Topic,
+    deliveries: &mut carpetti_queue::Deliveries,
+    first_seq: u64,
+) -> Result<u64> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut seq = first_seq;
+    loop {
+        bus.publish(widget(topic, seq)).await?;
+        if let Ok(next) = tokio::time::timeout(Duration::from_millis(200), deliveries.next()).await
+        {
+            let delivery = next.context("the subscription ended")?;
+            let got = crate::support::seq_of(&delivery)?;
+            delivery.ack().await?;
+            return Ok(got);
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "nothing received after the reconnect"
+        );
+        seq += 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbit_ephemeral_consumer_resubscribes_after_connections_are_closed() -> Result<()> {
+    let (bus, _guard) = test_bus(test_config()).await?;
+    let group = unique_name("eph-reconnect");
+    let pattern = carpetti_queue::TopicPattern::parse("ephreconnect.*")?;
+    let mut deliveries = bus
+        .subscribe(Subscription::new(&group, vec![pattern]).ephemeral())
+        .await?;
+    let topic = Topic::parse("ephreconnect.one")?;
+    bus.publish(widget(&topic, 1)).await?;
+    recv(&mut deliveries).await?.ack().await?;
+
+    // The broker drops every connection: the exclusive queue goes with the old one.
+    tokio::task::spawn_blocking(|| close_all_connections("carpetti-queue test")).await??;
+
+    // The subscription declares it again on the new connection and the stream goes on.
+    let got = publish_until_received(&bus, &topic, &mut deliveries, 2).await?;
+    ensure!(got >= 2, "got {got}");
+    ensure!(bus.reconnects() >= 1, "the bus did not reconnect");
+    bus.close().await;
     Ok(())
 }

@@ -252,3 +252,34 @@ async fn rabbit_restart_mid_run_loses_nothing_and_duplicates_are_absorbed() -> R
     bus.close().await;
     Ok(())
 }
+
+/// An ephemeral subscription across a broker restart: its non-durable queue is gone with the
+/// broker's application; the subscription declares it again and the stream goes on (what was
+/// published while it re-subscribed is not kept for it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rabbit_restart_ephemeral_subscription_resubscribes() -> Result<()> {
+    let (rabbit, _guard) = test_bus(test_config()).await?;
+    let group = unique_name("eph-restart");
+    let topic = Topic::parse(&format!("{group}.cursor"))?;
+    let subscription =
+        Subscription::new(&group, vec![TopicPattern::parse(topic.as_str())?]).ephemeral();
+    let mut deliveries = rabbit.subscribe(subscription).await?;
+    rabbit.publish(widget(&topic, 1)).await?;
+    let first = tokio::time::timeout(Duration::from_secs(15), deliveries.next())
+        .await?
+        .context("the subscription ended")?;
+    first.ack().await?;
+
+    tokio::task::spawn_blocking(|| -> Result<()> {
+        let stopped = StoppedBroker::stop()?;
+        std::thread::sleep(Duration::from_millis(500));
+        stopped.start()
+    })
+    .await??;
+
+    let got = crate::rabbit::publish_until_received(&rabbit, &topic, &mut deliveries, 2).await?;
+    ensure!(got >= 2, "got {got}");
+    ensure!(rabbit.reconnects() >= 1, "the bus never reconnected");
+    rabbit.close().await;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 pub mod consumer;
 pub mod delivery;
 pub mod durability;
+pub mod ephemeral;
 pub mod instrument;
 pub mod outbox;
 pub mod retry;

@@ -81,7 +81,7 @@ pub async fn migrations_coexist_with_service_migrator(db: &TestDb) -> Result<()>
             let queue: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queue_schema_migration")
                 .fetch_one(pool)
                 .await?;
-            ensure!(queue == 3, "queue migrations recorded: {queue}");
+            ensure!(queue == 4, "queue migrations recorded: {queue}");
             let fresh = TestSqliteDatabase::create()?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -98,7 +98,7 @@ pub async fn migrations_coexist_with_service_migrator(db: &TestDb) -> Result<()>
             let queue: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM queue_schema_migration")
                 .fetch_one(&pool)
                 .await?;
-            ensure!(queue == 3);
+            ensure!(queue == 4);
             pool.close().await;
         }
     }
