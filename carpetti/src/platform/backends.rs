@@ -1,4 +1,4 @@
-//! The queue and the cache a run uses: RabbitMQ / Redis when their URLs are configured, else the
+//! The queue, the cache and the leases a run uses: RabbitMQ / Redis when their URLs are configured, else the
 //! embedded durable queue in `{data_dir}/queue.db` and the in-process cache.
 
 use std::sync::Arc;
@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use carpetti_cache::{
-    DynCache, MemoryCache, MemoryOptions, NearCacheOptions, RedisCache, RedisOptions,
+    DynCache, DynLeases, MemoryCache, MemoryLeases, MemoryOptions, NearCacheOptions, RedisCache,
+    RedisLeases, RedisOptions,
 };
 use carpetti_config::Config;
 use carpetti_queue::{Bus, EmbeddedBus, EmbeddedOptions, InstrumentedBus, RabbitBus, RabbitConfig};
@@ -63,5 +64,26 @@ pub async fn open_cache(config: &Config) -> anyhow::Result<DynCache> {
             })
             .context("the in-process cache")?,
         ),
+    })
+}
+
+/// The channel leases of the process adapter's cluster: Redis when `cache.redis_url` is set
+/// (shared by every instance), else in-process (one instance).
+pub async fn open_leases(config: &Config) -> anyhow::Result<DynLeases> {
+    // A namespace of their own: a cache's `delete_prefix("")` must never drop leases.
+    let namespace = format!("{}.leases", config.cache.namespace);
+    Ok(match &config.cache.redis_url {
+        Some(url) => {
+            let options = RedisOptions {
+                command_timeout: Duration::from_millis(config.cache.timeout_ms),
+                ..RedisOptions::new(namespace)
+            };
+            Arc::new(
+                RedisLeases::connect(url.expose_secret(), options)
+                    .await
+                    .context("cache.redis_url")?,
+            )
+        }
+        None => Arc::new(MemoryLeases::new()),
     })
 }

@@ -3,7 +3,7 @@
 //! only the defaults differ (`up` may run without service keys on its loopback listeners).
 
 pub mod auth;
-mod backends;
+pub(crate) mod backends;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

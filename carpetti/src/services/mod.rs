@@ -4,6 +4,7 @@
 mod engine;
 mod mp;
 mod persist;
+mod process_adapter;
 mod provider;
 
 pub use provider::importer as provider_importer;
@@ -36,6 +37,8 @@ pub enum ServiceName {
     Engine,
     /// service_mp: the marketplaces (publication, orders, labels).
     Mp,
+    /// process_adapter: live process diagrams over WebSocket (`/ws`, `/processes/{key}`).
+    ProcessAdapter,
 }
 
 impl ServiceName {
@@ -51,6 +54,7 @@ impl ServiceName {
             ServiceName::Provider => provider::start(config, platform, shutdown).await,
             ServiceName::Engine => engine::start(config, platform, shutdown).await,
             ServiceName::Mp => mp::start(config, platform, shutdown).await,
+            ServiceName::ProcessAdapter => process_adapter::start(config, platform, shutdown).await,
         }
     }
 }

@@ -175,6 +175,7 @@ impl Up {
             .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
             .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
             .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
+            .env("CARPETTI_PROCESS_ADAPTER__LISTEN", "127.0.0.1:0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()?;

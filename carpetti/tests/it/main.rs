@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 mod cluster;
 mod import_export;
+mod live;
 mod marketplaces;
 mod process;
 
@@ -129,6 +130,7 @@ fn up_prints_where_it_listens_and_stops_on_sigterm() -> TestResult {
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROCESS_ADAPTER__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -304,6 +306,7 @@ fn serve_on_rabbitmq_and_redis_from_the_environment() -> TestResult {
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROCESS_ADAPTER__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -351,6 +354,7 @@ fn up_survives_its_stdout_closing() -> TestResult {
         .env("CARPETTI_METRICS__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROCESS_ADAPTER__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_PROVIDER__LISTEN", "127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

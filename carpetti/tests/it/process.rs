@@ -100,6 +100,7 @@ fn serve_engine(
         .args(["serve", "engine", "--json", "--data-dir", "state"])
         .env("CARPETTI_ENGINE__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_MP__LISTEN", "127.0.0.1:0")
+        .env("CARPETTI_PROCESS_ADAPTER__LISTEN", "127.0.0.1:0")
         .env("CARPETTI_ENGINE__PROCESSES_DIR", processes)
         // the engine serves REST, not gRPC: no service tokens to verify
         .env("CARPETTI_AUTH__REQUIRED", "false")

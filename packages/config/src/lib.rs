@@ -6,6 +6,7 @@
 //! Secrets are [`SecretString`]s; [`Config::masked`] (and any serialization of a [`Config`]) shows
 //! them masked. Every key is listed in `docs/configuration.md`.
 
+mod adapter;
 mod database;
 mod engine;
 mod error;
@@ -20,6 +21,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Value};
 use serde::{Deserialize, Serialize};
 
+pub use adapter::ProcessAdapterConfig;
 pub use database::{DatabaseConfig, DatabaseTarget, MASK, mask_url};
 pub use engine::EngineSettings;
 pub use error::ConfigError;
@@ -51,6 +53,15 @@ pub const KEYS: &[&str] = &[
     "mp.listen",
     "mp.order_sync_secs",
     "mp.files_dir",
+    "process_adapter.listen",
+    "process_adapter.engine_url",
+    "process_adapter.min_poll_ms",
+    "process_adapter.max_poll_ms",
+    "process_adapter.engine_budget_rps",
+    "process_adapter.ping_secs",
+    "process_adapter.max_connections",
+    "process_adapter.cluster",
+    "process_adapter.lease_ms",
     "engine.listen",
     "engine.database_url",
     "engine.processes_dir",
@@ -87,6 +98,7 @@ const SECTIONS: &[&str] = &[
     "persist",
     "provider",
     "mp",
+    "process_adapter",
     "engine",
     "log",
     "queue",
@@ -127,6 +139,8 @@ pub struct Config {
     pub mp: MpConfig,
     /// `[engine]` — the embedded BPMN engine and its Camunda 7 REST API.
     pub engine: EngineSettings,
+    /// `[process_adapter]` — the WebSocket service of live process diagrams.
+    pub process_adapter: ProcessAdapterConfig,
     /// `[log]` — logging of every service.
     pub log: LogConfig,
     /// `[queue]` — the topic bus: RabbitMQ or the embedded durable queue.
@@ -150,6 +164,7 @@ impl Default for Config {
             provider: ProviderConfig::default(),
             mp: MpConfig::default(),
             engine: EngineSettings::default(),
+            process_adapter: ProcessAdapterConfig::default(),
             log: LogConfig::default(),
             queue: QueueConfig::default(),
             cache: CacheConfig::default(),
@@ -356,6 +371,7 @@ impl Config {
         config.database.validate()?;
         config.provider.validate()?;
         config.engine.validate()?;
+        config.process_adapter.validate()?;
         config.queue.validate()?;
         config.cache.validate()?;
         config.discovery.validate()?;

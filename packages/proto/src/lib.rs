@@ -75,6 +75,22 @@ pub mod mp {
     }
 }
 
+/// process_adapter queue messages (package `carpetti.process_adapter.v1`).
+pub mod process_adapter {
+    /// Version 1 of the process adapter's cluster messages.
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::nursery,
+        clippy::unwrap_used,
+        rust_2018_idioms,
+        missing_docs
+    )]
+    pub mod v1 {
+        tonic::include_proto!("carpetti.process_adapter.v1");
+    }
+}
+
 /// The encoded `google.protobuf.FileDescriptorSet` of every Carpetti `.proto` file (and the
 /// well-known types they import), with source info; feed it to `tonic-reflection`.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
