@@ -49,7 +49,9 @@ async fn run_services(
     mode: Mode,
     heading: &str,
 ) -> anyhow::Result<()> {
-    let platform = Platform::build(&ctx.config, mode).await?;
+    // Service tokens are required only where gRPC is served or called.
+    let grpc = names.iter().any(|name| name.speaks_grpc());
+    let platform = Platform::build_for(&ctx.config, mode, grpc).await?;
     let shutdown = Shutdown::new();
     let mut started = Vec::with_capacity(names.len() + 1);
     for name in names {
@@ -104,8 +106,18 @@ fn print_listening(ctx: &Context, heading: &str, rows: &[Listening], platform: &
     output::line(&table.to_string());
     output::line(&format!("Queue: {queue}. Cache: {cache}."));
     output::line(&format!("Service auth: {auth}. Discovery: {discovery}."));
-    if let Some(first) = rows.first() {
+    // A hint for the first gRPC service (the engine and the adapter speak HTTP).
+    if let Some(first) = rows
+        .iter()
+        .find(|row| !matches!(row.service, "engine" | "process_adapter" | "metrics"))
+    {
         output::line(&format!("Try: grpcurl -plaintext {} list", first.address));
+    }
+    if let Some(adapter) = rows.iter().find(|row| row.service == "process_adapter") {
+        output::line(&format!(
+            "Live process diagrams: http://{}/processes/<business key>",
+            adapter.address
+        ));
     }
 }
 

@@ -53,7 +53,13 @@ pub struct Platform {
 
 impl Platform {
     pub async fn build(config: &Config, mode: Mode) -> anyhow::Result<Platform> {
-        let required = mode == Mode::Serve && config.auth.required;
+        Self::build_for(config, mode, true).await
+    }
+
+    /// As [`Platform::build`]; `grpc`: whether the services run serve or call gRPC (only then
+    /// does `auth.required` demand service keys in `serve` mode).
+    pub async fn build_for(config: &Config, mode: Mode, grpc: bool) -> anyhow::Result<Platform> {
+        let required = mode == Mode::Serve && config.auth.required && grpc;
         let keys = ServiceKeys::load(&config.auth, required)?;
         let registry = match &config.discovery.consul_url {
             Some(url) => {

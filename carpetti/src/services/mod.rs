@@ -38,10 +38,17 @@ pub enum ServiceName {
     /// service_mp: the marketplaces (publication, orders, labels).
     Mp,
     /// process_adapter: live process diagrams over WebSocket (`/ws`, `/processes/{key}`).
+    #[value(name = "process_adapter", alias = "process-adapter")]
     ProcessAdapter,
 }
 
 impl ServiceName {
+    /// Whether the service serves or calls gRPC (and so takes part in service authentication).
+    /// The engine and the process adapter speak HTTP only.
+    pub fn speaks_grpc(self) -> bool {
+        !matches!(self, ServiceName::Engine | ServiceName::ProcessAdapter)
+    }
+
     /// Starts the service: connects its backends and binds its listener, but does not serve yet.
     pub async fn start(
         self,

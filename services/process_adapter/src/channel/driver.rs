@@ -42,7 +42,7 @@ pub(crate) async fn drive(
     let mut interval = ctx.pacing.min;
     let mut next_poll = Instant::now();
     let mut next_lease = Instant::now();
-    loop {
+    while !stop.is_cancelled() {
         let now = Instant::now();
         if let Some(cluster) = &ctx.cluster
             && now >= next_lease

@@ -33,9 +33,16 @@ struct Entry {
     subscribers: usize,
 }
 
+/// The channel objects and the number of subscriptions over all of them.
+#[derive(Default)]
+struct Registry {
+    entries: HashMap<BusinessKey, Entry>,
+    subscribers: usize,
+}
+
 /// This instance's channel objects.
 pub struct Channels {
-    map: Mutex<HashMap<BusinessKey, Entry>>,
+    map: Mutex<Registry>,
     ctx: Arc<DriverContext>,
 }
 
@@ -66,12 +73,12 @@ impl Drop for Subscription {
 impl Channels {
     pub(crate) fn new(ctx: Arc<DriverContext>) -> Arc<Self> {
         Arc::new(Self {
-            map: Mutex::new(HashMap::new()),
+            map: Mutex::new(Registry::default()),
             ctx,
         })
     }
 
-    fn map(&self) -> MutexGuard<'_, HashMap<BusinessKey, Entry>> {
+    fn map(&self) -> MutexGuard<'_, Registry> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -79,7 +86,8 @@ impl Channels {
     /// first subscriber on this instance.
     pub fn subscribe(self: &Arc<Self>, key: BusinessKey) -> Subscription {
         let mut map = self.map();
-        let entry = map.entry(key.clone()).or_insert_with(|| {
+        map.subscribers += 1;
+        let entry = map.entries.entry(key.clone()).or_insert_with(|| {
             let channel = Arc::new(Channel {
                 view: watch::Sender::new(View::Pending),
                 remote: watch::Sender::new(None),
@@ -109,12 +117,13 @@ impl Channels {
 
     fn release(&self, key: &BusinessKey) {
         let mut map = self.map();
-        if let Some(entry) = map.get_mut(key) {
+        if let Some(entry) = map.entries.get_mut(key) {
             entry.subscribers = entry.subscribers.saturating_sub(1);
             if entry.subscribers == 0 {
                 entry.channel.stop.cancel();
-                map.remove(key);
+                map.entries.remove(key);
             }
+            map.subscribers = map.subscribers.saturating_sub(1);
         }
         self.report(&map);
     }
@@ -125,7 +134,7 @@ impl Channels {
         let Ok(key) = BusinessKey::parse(&state.business_key) else {
             return;
         };
-        if let Some(entry) = self.map().get(&key) {
+        if let Some(entry) = self.map().entries.get(&key) {
             entry.channel.remote.send_modify(|slot| {
                 if slot.as_ref().is_none_or(|old| old.seq < state.seq) {
                     *slot = Some(state);
@@ -136,7 +145,7 @@ impl Channels {
 
     /// Channel objects on this instance.
     pub fn len(&self) -> usize {
-        self.map().len()
+        self.map().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -145,7 +154,7 @@ impl Channels {
 
     /// Subscriptions over all sockets.
     pub fn subscribers(&self) -> usize {
-        self.map().values().map(|e| e.subscribers).sum()
+        self.map().subscribers
     }
 
     /// Channels this instance polls now.
@@ -161,8 +170,8 @@ impl Channels {
             .map(|c| c.instance_id().to_owned())
     }
 
-    fn report(&self, map: &HashMap<BusinessKey, Entry>) {
-        m::gauge(m::CHANNELS, map.len());
-        m::gauge(m::SUBSCRIBERS, map.values().map(|e| e.subscribers).sum());
+    fn report(&self, map: &Registry) {
+        m::gauge(m::CHANNELS, map.entries.len());
+        m::gauge(m::SUBSCRIBERS, map.subscribers);
     }
 }
