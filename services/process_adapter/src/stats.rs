@@ -78,8 +78,12 @@ pub struct Pacing {
     pub min: Duration,
     /// The longest interval a quiet channel backs off to (unless load demands more).
     pub max: Duration,
-    /// Each quiet poll multiplies the interval by this.
+    /// Each quiet poll multiplies the interval by this, once the process has not moved for
+    /// `settle`.
     pub backoff: f64,
+    /// A process that moved within this long counts as moving: its interval does not back off
+    /// (so a process stepping every few seconds is not polled less often than it steps).
+    pub settle: Duration,
     /// Engine requests per second this instance allows itself across all its channels: with
     /// many channels every interval stretches so that the total stays under it.
     pub engine_budget_rps: f64,
@@ -95,6 +99,7 @@ impl Default for Pacing {
             min: Duration::from_millis(250),
             max: Duration::from_secs(10),
             backoff: 1.5,
+            settle: Duration::from_secs(30),
             engine_budget_rps: 400.0,
             latency_target: Duration::from_millis(100),
             jitter: 0.1,
@@ -103,17 +108,20 @@ impl Default for Pacing {
 }
 
 impl Pacing {
-    /// The interval after a poll: the minimum when the cursor just changed, else the previous
-    /// one backed off; then stretched by the engine budget over `channels` and by engine latency.
+    /// The interval after a poll: the minimum when the cursor just changed, the previous one
+    /// while the process moved within `settle` (`since_moved`), else the previous one backed
+    /// off; then stretched by the engine budget over `channels` and by engine latency.
     pub fn next(
         &self,
         previous: Duration,
-        changed: bool,
+        since_moved: Duration,
         channels: usize,
         latency: Duration,
     ) -> Duration {
-        let base = if changed {
+        let base = if since_moved.is_zero() {
             self.min
+        } else if since_moved < self.settle {
+            previous.clamp(self.min, self.max)
         } else {
             previous.mul_f64(self.backoff.max(1.0)).min(self.max)
         };
@@ -148,12 +156,18 @@ mod tests {
     }
 
     #[test]
-    fn moves_fast_backs_off_when_quiet_and_caps() {
+    fn moves_fast_holds_while_moving_lately_backs_off_when_settled_and_caps() {
         let p = quiet();
         let ms = Duration::from_millis;
-        assert_eq!(p.next(ms(4000), true, 1, ms(1)), ms(250));
-        assert_eq!(p.next(ms(250), false, 1, ms(1)), ms(375));
-        assert_eq!(p.next(ms(9000), false, 1, ms(1)), p.max);
+        let settled = p.settle;
+        assert_eq!(p.next(ms(4000), Duration::ZERO, 1, ms(1)), ms(250));
+        assert_eq!(
+            p.next(ms(250), ms(5000), 1, ms(1)),
+            ms(250),
+            "moved 5 s ago: hold"
+        );
+        assert_eq!(p.next(ms(250), settled, 1, ms(1)), ms(375));
+        assert_eq!(p.next(ms(9000), settled, 1, ms(1)), p.max);
     }
 
     #[test]
@@ -161,11 +175,12 @@ mod tests {
         let p = quiet();
         let ms = Duration::from_millis;
         // 2,000 channels at 400 rps: each channel every 5 s, even while it moves.
-        assert_eq!(p.next(ms(250), true, 2000, ms(1)), ms(5000));
+        let now = Duration::ZERO;
+        assert_eq!(p.next(ms(250), now, 2000, ms(1)), ms(5000));
         // 40,000 channels: 100 s, beyond max, because the budget says so.
-        assert_eq!(p.next(ms(250), true, 40_000, ms(1)), ms(100_000));
+        assert_eq!(p.next(ms(250), now, 40_000, ms(1)), ms(100_000));
         // The engine answers in 300 ms instead of 100: three times slower polls.
-        assert_eq!(p.next(ms(250), true, 1, ms(300)), ms(750));
+        assert_eq!(p.next(ms(250), now, 1, ms(300)), ms(750));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! run. Results go to the terminal as a table (or JSON with `--json`); docs/benchmarks.md records
 //! them with the command and the machine.
 
+pub mod adapter;
 pub mod cache;
 mod copy;
 pub mod engine;
@@ -46,6 +47,9 @@ pub enum BenchSuite {
     /// 100,000 products published to each marketplace sandbox through service_mp, and a stock
     /// update of every SKU, against the floors the documented quotas allow; our own cost apart.
     Mp(mp::MpBenchArgs),
+    /// Issue #7: 10,000 WebSocket viewers over 1,000 moving processes on one process adapter
+    /// (engine requests/s, push latency, RSS, CPU), and the naive design as the peer.
+    Adapter(adapter::AdapterBenchArgs),
 }
 
 /// Runs a suite.
@@ -57,5 +61,6 @@ pub async fn run(args: BenchArgs, ctx: &Context) -> anyhow::Result<()> {
         BenchSuite::Import(args) => import::run(args, ctx).await,
         BenchSuite::Engine(args) => engine::run(args, ctx).await,
         BenchSuite::Mp(args) => mp::run(args, ctx).await,
+        BenchSuite::Adapter(args) => adapter::run(args, ctx).await,
     }
 }

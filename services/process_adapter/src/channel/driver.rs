@@ -42,6 +42,7 @@ pub(crate) async fn drive(
     let mut interval = ctx.pacing.min;
     let mut next_poll = Instant::now();
     let mut next_lease = Instant::now();
+    let mut last_moved = Instant::now();
     while !stop.is_cancelled() {
         let now = Instant::now();
         if let Some(cluster) = &ctx.cluster
@@ -76,12 +77,17 @@ pub(crate) async fn drive(
 
         if leading && !poller.ended && Instant::now() >= next_poll {
             let tick = poller.tick(ctx.engine.as_ref()).await;
-            let moved = tick.moved;
+            let since_moved = if tick.moved {
+                last_moved = Instant::now();
+                Duration::ZERO
+            } else {
+                last_moved.elapsed()
+            };
             publish(&ctx, &key, &view, tick).await;
             interval = if poller.resolved() {
                 ctx.pacing.next(
                     interval,
-                    moved,
+                    since_moved,
                     ctx.polling.get(),
                     ctx.engine.stats().latency(),
                 )
