@@ -109,16 +109,3 @@ pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
         nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
     }
 }
-
-/// Runs persist writes with at most `in_flight` at once; the first failure is returned.
-pub async fn write_all<F>(writes: Vec<F>, in_flight: usize) -> Result<(), MpServiceError>
-where
-    F: std::future::Future<Output = Result<(), MpServiceError>> + Send,
-{
-    use futures::StreamExt as _;
-    let mut running = futures::stream::iter(writes).buffer_unordered(in_flight.max(1));
-    while let Some(written) = running.next().await {
-        written?;
-    }
-    Ok(())
-}

@@ -167,7 +167,6 @@ async fn bench_one(
         PublishOptions {
             poll_interval: Duration::from_millis(100),
             follow_for: Duration::from_secs(3600),
-            writes_in_flight: 16,
         },
     );
     let bar = Bar::new(!ctx.json);

@@ -43,7 +43,6 @@ pub async fn run(args: PublishArgs, access: &PersistAccess, ctx: &Context) -> an
         PublishOptions {
             poll_interval: Duration::from_secs(args.poll_every.max(1)),
             follow_for: Duration::from_secs(args.follow_for),
-            ..PublishOptions::default()
         },
     );
     let bar = Bar::new(!ctx.json);

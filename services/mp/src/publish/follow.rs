@@ -12,7 +12,7 @@ use super::store::ChannelRows;
 use super::{ItemReport, Outcome, Progress, PublishOptions};
 use crate::MpServiceError;
 use crate::channel::ChannelContext;
-use crate::listings::{item_error, now, write_all};
+use crate::listings::{item_error, now};
 
 /// One card handed over, awaiting its outcome.
 #[derive(Debug, Clone)]
@@ -151,8 +151,7 @@ impl<'a> Follower<'a> {
             batch_id: Some(stored.clone()),
             ..Default::default()
         });
-        let writes: Vec<_> = entries.map(|e| self.rows.save_entry(e)).collect();
-        write_all(writes, self.options.writes_in_flight).await?;
+        self.rows.save_entries(entries.collect()).await?;
         let mut items: HashMap<String, Sent> = batch
             .into_iter()
             .map(|p| {
@@ -203,8 +202,7 @@ impl<'a> Follower<'a> {
             batch_id: None,
             ..Default::default()
         });
-        let writes: Vec<_> = entries.map(|e| self.rows.save_entry(e)).collect();
-        write_all(writes, self.options.writes_in_flight).await?;
+        self.rows.save_entries(entries.collect()).await?;
         if !transient {
             let listings = batch.iter().map(|p| {
                 let mut listing =
@@ -220,8 +218,7 @@ impl<'a> Follower<'a> {
                 listing.synced_at = Some(now());
                 listing
             });
-            let writes: Vec<_> = listings.map(|l| self.rows.save_listing(l)).collect();
-            write_all(writes, self.options.writes_in_flight).await?;
+            self.rows.save_listings(listings.collect()).await?;
         }
         Ok(batch
             .into_iter()
@@ -374,16 +371,10 @@ impl<'a> Follower<'a> {
             writes.push((listing, entry));
             reports.push(report);
         }
-        let rows = self.rows;
-        let writes: Vec<_> = writes
-            .into_iter()
-            .map(|(listing, entry)| async move {
-                // The listing first: an entry marked done with its listing unwritten would be lost.
-                rows.save_listing(listing).await?;
-                rows.save_entry(entry).await
-            })
-            .collect();
-        write_all(writes, self.options.writes_in_flight).await?;
+        // The listings first: an entry marked done with its listing unwritten would be lost.
+        let (listings, entries): (Vec<_>, Vec<_>) = writes.into_iter().unzip();
+        self.rows.save_listings(listings).await?;
+        self.rows.save_entries(entries).await?;
         Ok(reports)
     }
 }

@@ -117,8 +117,6 @@ pub struct PublishOptions {
     pub poll_interval: Duration,
     /// How long a run follows its submissions before leaving them to the next run.
     pub follow_for: Duration,
-    /// Persist writes in flight at once.
-    pub writes_in_flight: usize,
 }
 
 impl Default for PublishOptions {
@@ -126,7 +124,6 @@ impl Default for PublishOptions {
         Self {
             poll_interval: Duration::from_secs(5),
             follow_for: Duration::from_secs(600),
-            writes_in_flight: 16,
         }
     }
 }

@@ -168,8 +168,7 @@ async fn refuse(
             problems,
         });
     }
-    let writes: Vec<_> = writes.into_iter().map(|l| rows.save_listing(l)).collect();
-    crate::listings::write_all(writes, 16).await?;
+    rows.save_listings(writes).await?;
     Ok(reports)
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use carpetti_proto::catalog::v1 as cat;
+use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
 
 use crate::MpServiceError;
@@ -68,44 +69,94 @@ impl ChannelRows {
             .collect()
     }
 
-    /// Creates or replaces the listing of `listing.product_id` on this channel.
-    pub async fn save_listing(&self, mut listing: cat::Listing) -> Result<(), MpServiceError> {
-        listing.channel_id = self.channel_id.clone();
-        let known = self.listing(&listing.product_id);
-        if let Some(known) = &known {
-            listing.meta = known.meta.clone().map(|mut m| {
-                m.change_seq = 0;
-                m
-            });
+    /// Creates or replaces listings (the last one per product wins), [`BATCH`] per persist call,
+    /// each call one transaction.
+    pub async fn save_listings(&self, listings: Vec<cat::Listing>) -> Result<(), MpServiceError> {
+        let listings = last_per_product(listings, |l| &l.product_id);
+        for chunk in listings.chunks(BATCH) {
+            let items = chunk
+                .iter()
+                .cloned()
+                .map(|mut listing| {
+                    listing.channel_id = self.channel_id.clone();
+                    listing.meta = self
+                        .listing(&listing.product_id)
+                        .and_then(|known| known.meta)
+                        .map(unchecked);
+                    listing
+                })
+                .collect();
+            let saved = self
+                .persist
+                .channels()
+                .save_listings(api::SaveListingsRequest { items })
+                .await?
+                .into_inner()
+                .items;
+            let mut known = lock(&self.listings);
+            for listing in saved {
+                known.insert(listing.product_id.clone(), listing);
+            }
         }
-        let saved = match known {
-            Some(_) => self.persist.channels().update_listing(listing).await?,
-            None => self.persist.channels().create_listing(listing).await?,
-        }
-        .into_inner();
-        lock(&self.listings).insert(saved.product_id.clone(), saved);
         Ok(())
     }
 
-    /// Creates or replaces the content entry of `entry.product_id`.
-    pub async fn save_entry(&self, mut entry: cat::OutboxEntry) -> Result<(), MpServiceError> {
-        entry.channel_id = self.channel_id.clone();
-        entry.kind = cat::OutboxKind::Content as i32;
-        let known = self.entry(&entry.product_id);
-        if let Some(known) = &known {
-            entry.meta = known.meta.clone().map(|mut m| {
-                m.change_seq = 0;
-                m
-            });
+    /// Creates or replaces content entries (the last one per product wins), [`BATCH`] per
+    /// persist call, each call one transaction.
+    pub async fn save_entries(&self, entries: Vec<cat::OutboxEntry>) -> Result<(), MpServiceError> {
+        let entries = last_per_product(entries, |e| &e.product_id);
+        for chunk in entries.chunks(BATCH) {
+            let items = chunk
+                .iter()
+                .cloned()
+                .map(|mut entry| {
+                    entry.channel_id = self.channel_id.clone();
+                    entry.kind = cat::OutboxKind::Content as i32;
+                    entry.meta = self
+                        .entry(&entry.product_id)
+                        .and_then(|known| known.meta)
+                        .map(unchecked);
+                    entry
+                })
+                .collect();
+            let saved = self
+                .persist
+                .channels()
+                .save_outbox_entries(api::SaveOutboxEntriesRequest { items })
+                .await?
+                .into_inner()
+                .items;
+            let mut known = lock(&self.entries);
+            for entry in saved {
+                known.insert(entry.product_id.clone(), entry);
+            }
         }
-        let saved = match known {
-            Some(_) => self.persist.channels().update_outbox_entry(entry).await?,
-            None => self.persist.channels().create_outbox_entry(entry).await?,
-        }
-        .into_inner();
-        lock(&self.entries).insert(saved.product_id.clone(), saved);
         Ok(())
     }
+}
+
+/// Rows per persist call (persist takes up to 1,000).
+const BATCH: usize = 500;
+
+/// A known row's meta for a replace without a concurrency check (this run owns the channel's
+/// publication rows).
+fn unchecked(mut meta: cat::EntityMeta) -> cat::EntityMeta {
+    meta.change_seq = 0;
+    meta
+}
+
+/// The items in input order with only the last one per product kept.
+fn last_per_product<T>(items: Vec<T>, product: impl Fn(&T) -> &String) -> Vec<T> {
+    let mut last = HashMap::new();
+    for (index, item) in items.iter().enumerate() {
+        last.insert(product(item).clone(), index);
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .filter(|(index, item)| last.get(product(item)) == Some(index))
+        .map(|(_, item)| item)
+        .collect()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

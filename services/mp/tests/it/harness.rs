@@ -100,7 +100,6 @@ impl Harness {
             PublishOptions {
                 poll_interval: std::time::Duration::from_millis(20),
                 follow_for,
-                writes_in_flight: 8,
             },
         )
     }

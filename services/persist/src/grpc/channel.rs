@@ -12,6 +12,7 @@ use self::messages::{
     channel_from_pb, channel_to_pb, listing_from_pb, listing_to_pb, outbox_from_pb, outbox_to_pb,
 };
 use super::convert;
+use crate::StoreError;
 use crate::model::channel::ChannelCredentials;
 use crate::store::DynStore;
 
@@ -335,4 +336,71 @@ impl ChannelService for Channels {
             next_cursor,
         }))
     }
+
+    async fn save_listings(
+        &self,
+        request: Request<api::SaveListingsRequest>,
+    ) -> Result<Response<api::SaveListingsResponse>, Status> {
+        let items = batch(request.into_inner().items, |p| {
+            let target = p
+                .meta
+                .as_ref()
+                .filter(|m| !m.id.is_empty())
+                .map(|m| convert::target(Some(m)))
+                .transpose()?;
+            Ok((target, listing_from_pb(p)?))
+        })?;
+        let stored = self.store.save_listings(items).await?;
+        Ok(Response::new(api::SaveListingsResponse {
+            items: stored.into_iter().map(listing_to_pb).collect(),
+        }))
+    }
+
+    async fn save_outbox_entries(
+        &self,
+        request: Request<api::SaveOutboxEntriesRequest>,
+    ) -> Result<Response<api::SaveOutboxEntriesResponse>, Status> {
+        let items = batch(request.into_inner().items, |p| {
+            let target = p
+                .meta
+                .as_ref()
+                .filter(|m| !m.id.is_empty())
+                .map(|m| convert::target(Some(m)))
+                .transpose()?;
+            Ok((target, outbox_from_pb(p)?))
+        })?;
+        let stored = self.store.save_outbox_entries(items).await?;
+        Ok(Response::new(api::SaveOutboxEntriesResponse {
+            items: stored.into_iter().map(outbox_to_pb).collect(),
+        }))
+    }
+}
+
+/// The most items one Save… call takes.
+const MAX_BATCH: usize = 1000;
+
+/// Parses a batch, refusing more than [`MAX_BATCH`] items and naming the first bad one.
+fn batch<P, T>(
+    items: Vec<P>,
+    parse: impl Fn(P) -> Result<T, StoreError>,
+) -> Result<Vec<T>, Status> {
+    if items.len() > MAX_BATCH {
+        return Err(Status::invalid_argument(format!(
+            "items: {} given, at most {MAX_BATCH} per call",
+            items.len()
+        )));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            parse(item).map_err(|e| {
+                let status = Status::from(e);
+                Status::new(
+                    status.code(),
+                    format!("items[{index}]: {}", status.message()),
+                )
+            })
+        })
+        .collect()
 }

@@ -74,6 +74,12 @@ pub trait ChannelStore {
     async fn delete_listing(&self, target: Target) -> StoreResult<i64>;
     /// Filters: channel_id, product_id, status (new, pending, published, rejected, archived).
     async fn list_listings(&self, filter: &ListFilter) -> StoreResult<Page<Listing>>;
+    /// Creates (no target) or replaces (target) each listing, all in one transaction: all or
+    /// nothing. The stored records come back in input order.
+    async fn save_listings(
+        &self,
+        items: Vec<(Option<Target>, Listing)>,
+    ) -> StoreResult<Vec<Record<Listing>>>;
 
     /// Refs: `channel_code`, `sku`. A second `pending` entry for the same (channel, product, kind)
     /// is ALREADY_EXISTS (update the pending one instead).
@@ -88,6 +94,11 @@ pub trait ChannelStore {
     async fn delete_outbox_entry(&self, target: Target) -> StoreResult<i64>;
     /// Filters: channel_id, product_id, status (pending, sending, sent, failed).
     async fn list_outbox_entries(&self, filter: &ListFilter) -> StoreResult<Page<OutboxEntry>>;
+    /// As [`ChannelStore::save_listings`], for outbox entries.
+    async fn save_outbox_entries(
+        &self,
+        items: Vec<(Option<Target>, OutboxEntry)>,
+    ) -> StoreResult<Vec<Record<OutboxEntry>>>;
 }
 
 /// The secret store of channel accounts: apart from the channel row, so that no channel read,

@@ -70,6 +70,7 @@ on_both_backends!(channels:
     listing_rules_and_filters,
     outbox_keeps_one_pending_entry,
     credentials_are_kept_apart_and_replaced,
+    batches_save_in_order_and_all_or_nothing,
 );
 
 on_both_backends!(products:

@@ -245,6 +245,13 @@ impl ChannelStore for Backend {
         super::channel_listing::list(self, filter).await
     }
 
+    async fn save_listings(
+        &self,
+        items: Vec<(Option<Target>, Listing)>,
+    ) -> StoreResult<Vec<Record<Listing>>> {
+        super::channel_listing::save_many(self, items).await
+    }
+
     async fn create_outbox_entry(&self, value: OutboxEntry) -> StoreResult<Record<OutboxEntry>> {
         super::channel_outbox::create(self, value).await
     }
@@ -275,5 +282,12 @@ impl ChannelStore for Backend {
 
     async fn list_outbox_entries(&self, filter: &ListFilter) -> StoreResult<Page<OutboxEntry>> {
         super::channel_outbox::list(self, filter).await
+    }
+
+    async fn save_outbox_entries(
+        &self,
+        items: Vec<(Option<Target>, OutboxEntry)>,
+    ) -> StoreResult<Vec<Record<OutboxEntry>>> {
+        super::channel_outbox::save_many(self, items).await
     }
 }

@@ -121,6 +121,35 @@ pub(crate) async fn update(
     Ok(stored)
 }
 
+/// Creates or replaces several outbox entries in one transaction (all or nothing), in input
+/// order.
+pub(crate) async fn save_many(
+    store: &Backend,
+    items: Vec<(Option<Target>, OutboxEntry)>,
+) -> StoreResult<Vec<Record<OutboxEntry>>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut tx = store.write.begin().await?;
+    let first = take_seqs(&mut tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
+    let now = carpetti_util::now();
+    let mut stored = Vec::with_capacity(items.len());
+    for (seq, (target, value)) in (first..).zip(items) {
+        let (meta, insert) = match target {
+            Some(target) => {
+                let old =
+                    check_target(&mut tx, "publication_outbox", "outbox entry", target).await?;
+                (stamped(old, seq), false)
+            }
+            None => (new_meta(seq, now), true),
+        };
+        write(&mut tx, &meta, &value, insert).await?;
+        stored.push(read_back(&mut tx, COLUMNS, "publication_outbox", meta.id, from_row).await?);
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
 /// Lists outbox entries; filters: channel_id, product_id, status.
 pub(crate) async fn list(store: &Backend, filter: &ListFilter) -> StoreResult<Page<OutboxEntry>> {
     filter.allow_only(&["channel_id", "product_id", "status"])?;

@@ -27,7 +27,7 @@ pub(crate) fn listing(product_id: Uuid, channel_id: Uuid, status: ListingStatus)
     }
 }
 
-fn outbox(
+pub(crate) fn outbox(
     channel_id: Uuid,
     product_id: Uuid,
     kind: OutboxKind,
