@@ -4,6 +4,7 @@
 
 pub mod adapter;
 pub mod cache;
+mod child;
 mod copy;
 pub mod engine;
 pub mod import;

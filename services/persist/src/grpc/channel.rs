@@ -13,6 +13,7 @@ use self::messages::{
 };
 use super::convert;
 use crate::StoreError;
+use crate::model::Target;
 use crate::model::channel::ChannelCredentials;
 use crate::store::DynStore;
 
@@ -341,15 +342,11 @@ impl ChannelService for Channels {
         &self,
         request: Request<api::SaveListingsRequest>,
     ) -> Result<Response<api::SaveListingsResponse>, Status> {
-        let items = batch(request.into_inner().items, |p| {
-            let target = p
-                .meta
-                .as_ref()
-                .filter(|m| !m.id.is_empty())
-                .map(|m| convert::target(Some(m)))
-                .transpose()?;
-            Ok((target, listing_from_pb(p)?))
-        })?;
+        let items = batch(
+            request.into_inner().items,
+            |p| p.meta.as_ref(),
+            listing_from_pb,
+        )?;
         let stored = self.store.save_listings(items).await?;
         Ok(Response::new(api::SaveListingsResponse {
             items: stored.into_iter().map(listing_to_pb).collect(),
@@ -360,15 +357,11 @@ impl ChannelService for Channels {
         &self,
         request: Request<api::SaveOutboxEntriesRequest>,
     ) -> Result<Response<api::SaveOutboxEntriesResponse>, Status> {
-        let items = batch(request.into_inner().items, |p| {
-            let target = p
-                .meta
-                .as_ref()
-                .filter(|m| !m.id.is_empty())
-                .map(|m| convert::target(Some(m)))
-                .transpose()?;
-            Ok((target, outbox_from_pb(p)?))
-        })?;
+        let items = batch(
+            request.into_inner().items,
+            |p| p.meta.as_ref(),
+            outbox_from_pb,
+        )?;
         let stored = self.store.save_outbox_entries(items).await?;
         Ok(Response::new(api::SaveOutboxEntriesResponse {
             items: stored.into_iter().map(outbox_to_pb).collect(),
@@ -379,11 +372,13 @@ impl ChannelService for Channels {
 /// The most items one Save… call takes.
 const MAX_BATCH: usize = 1000;
 
-/// Parses a batch, refusing more than [`MAX_BATCH`] items and naming the first bad one.
+/// Parses a batch into (target, value) pairs — an item whose meta has an id replaces that row,
+/// the others are created — refusing more than [`MAX_BATCH`] items and naming the first bad one.
 fn batch<P, T>(
     items: Vec<P>,
+    meta: impl Fn(&P) -> Option<&pb::EntityMeta>,
     parse: impl Fn(P) -> Result<T, StoreError>,
-) -> Result<Vec<T>, Status> {
+) -> Result<Vec<(Option<Target>, T)>, Status> {
     if items.len() > MAX_BATCH {
         return Err(Status::invalid_argument(format!(
             "items: {} given, at most {MAX_BATCH} per call",
@@ -394,7 +389,11 @@ fn batch<P, T>(
         .into_iter()
         .enumerate()
         .map(|(index, item)| {
-            parse(item).map_err(|e| {
+            let target = meta(&item)
+                .filter(|m| !m.id.is_empty())
+                .map(|m| convert::target(Some(m)))
+                .transpose();
+            target.and_then(|t| Ok((t, parse(item)?))).map_err(|e| {
                 let status = Status::from(e);
                 Status::new(
                     status.code(),

@@ -17,7 +17,7 @@ use crate::cluster::Cluster;
 use crate::engine::ProcessEngine;
 use crate::key::BusinessKey;
 use crate::metrics as m;
-use crate::protocol::{ErrorCode, ServerMessage};
+use crate::protocol::ServerMessage;
 use crate::stats::{Pacing, PollingChannels};
 
 /// What every channel's loop shares.
@@ -193,13 +193,7 @@ async fn follow(
     poller.adopt_seq(state.seq);
     let observed = observed_instant(state.observed_at_ms);
     let new = if !state.error_json.is_empty() {
-        let code = if state.error_json.contains("unknown_business_key") {
-            ErrorCode::UnknownBusinessKey
-        } else {
-            ErrorCode::EngineUnavailable
-        };
         View::Failed(Arc::new(Failed {
-            code,
             frame: state.error_json.into(),
             seq: state.seq,
         }))
@@ -228,14 +222,12 @@ async fn follow(
                 }
             }
         };
-        let ended = state.cursor_json.contains("\"ended\":true");
         View::Ready(Arc::new(Ready {
             process_instance_id: Arc::from(state.process_instance_id.as_str()),
             definition_id: Arc::from(state.definition_id.as_str()),
             schema,
             cursor: (!state.cursor_json.is_empty()).then(|| state.cursor_json.into()),
             seq: state.seq,
-            ended,
             observed,
         }))
     };

@@ -186,7 +186,6 @@ impl Poller {
             schema: self.schema.clone().unwrap_or_default(),
             cursor: Some(frame),
             seq: self.seq,
-            ended: self.ended,
             observed: Some(Instant::now()),
         }))
     }
@@ -205,7 +204,6 @@ impl Poller {
         }
         .frame();
         Some(View::Failed(Arc::new(Failed {
-            code,
             frame,
             seq: self.seq,
         })))

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::protocol::{ErrorCode, Frame};
+use crate::protocol::Frame;
 
 /// A channel's current state, held in a `watch` so that a slow subscriber skips stale states.
 #[derive(Clone, Debug, Default)]
@@ -21,7 +21,6 @@ pub enum View {
 /// A channel without an instance.
 #[derive(Debug)]
 pub struct Failed {
-    pub code: ErrorCode,
     pub frame: Frame,
     pub seq: u64,
 }
@@ -36,7 +35,6 @@ pub struct Ready {
     /// The `cursor` frame (`None` until the first poll).
     pub cursor: Option<Frame>,
     pub seq: u64,
-    pub ended: bool,
     /// When the poll that produced `cursor` saw it (push latency is measured from here).
     pub observed: Option<Instant>,
 }

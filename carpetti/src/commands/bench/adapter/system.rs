@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use carpetti_process_adapter::AdapterStats;
 
-use crate::commands::bench::rss;
+use crate::commands::bench::{child, rss};
 
 /// Log lines of a child kept for the report (the last ones).
 const KEPT_LINES: usize = 8;
@@ -69,28 +69,7 @@ impl Service {
             .with_context(|| format!("starting carpetti serve {service}"))?;
         let pid = child.id().to_string();
         let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
-        let address = loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line)? == 0 {
-                let _ = child.kill();
-                let _ = child.wait();
-                bail!("carpetti serve {service} ended before it listened");
-            }
-            let Ok(event) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
-                continue;
-            };
-            if event["event"] != "listening" {
-                continue;
-            }
-            let address = event["services"]
-                .as_array()
-                .and_then(|s| s.iter().find(|s| s["service"] == service))
-                .and_then(|s| s["address"].as_str())
-                .with_context(|| format!("no {service} address in its listening event"))?;
-            break address
-                .parse()
-                .with_context(|| format!("the {service} address {address}"))?;
-        };
+        let address = child::listening_address(&mut child, &mut stdout, service)?;
         let warnings = Arc::new(Mutex::new((0, VecDeque::new())));
         let kept = warnings.clone();
         // Drain its output (a full pipe would block it), keeping the warnings.

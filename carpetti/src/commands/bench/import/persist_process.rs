@@ -2,14 +2,14 @@
 //! database, 127.0.0.1:0), as in a deployment: the import's peak RSS is then the importer's own,
 //! and persist's is measured beside it.
 
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 
-use crate::commands::bench::rss;
+use crate::commands::bench::{child, rss};
 
 pub struct PersistProcess {
     child: Child,
@@ -42,25 +42,7 @@ impl PersistProcess {
             .context("starting carpetti serve persist")?;
         let pid = child.id().to_string();
         let mut stdout = BufReader::new(child.stdout.take().context("no stdout")?);
-        let address = loop {
-            let mut line = String::new();
-            if stdout.read_line(&mut line)? == 0 {
-                let _ = child.kill();
-                bail!("carpetti serve persist ended before it listened");
-            }
-            let Ok(event) = serde_json::from_str::<serde_json::Value>(line.trim()) else {
-                continue;
-            };
-            if event["event"] != "listening" {
-                continue;
-            }
-            let address = event["services"]
-                .as_array()
-                .and_then(|s| s.iter().find(|s| s["service"] == "persist"))
-                .and_then(|s| s["address"].as_str())
-                .context("no persist address in the listening event")?;
-            break address.parse().context("the persist address")?;
-        };
+        let address = child::listening_address(&mut child, &mut stdout, "persist")?;
         // Drain its output so that it never blocks on a full pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         Ok(Self {

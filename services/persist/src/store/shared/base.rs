@@ -87,6 +87,25 @@ pub(crate) async fn require_ref(
     }
 }
 
+/// The metadata of one row of a batch save with sequence number `seq`, and whether the row is
+/// inserted: a new row without a target, else the target's row (checked) restamped.
+pub(crate) async fn batch_meta(
+    tx: &mut Tx,
+    table: &'static str,
+    entity: &'static str,
+    target: Option<Target>,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<(Meta, bool)> {
+    Ok(match target {
+        Some(target) => (
+            stamped(check_target(tx, table, entity, target).await?, seq),
+            false,
+        ),
+        None => (new_meta(seq, now), true),
+    })
+}
+
 /// Locks in the target of an update or delete: the row must exist and, when the caller gave a
 /// change sequence, still carry it. Returns the stored metadata.
 pub(crate) async fn check_target(

@@ -151,13 +151,7 @@ pub(crate) async fn save_many(
     let now = carpetti_util::now();
     let mut stored = Vec::with_capacity(items.len());
     for (seq, (target, value)) in (first..).zip(items) {
-        let (meta, insert) = match target {
-            Some(target) => {
-                let old = check_target(&mut tx, "listing", "listing", target).await?;
-                (stamped(old, seq), false)
-            }
-            None => (new_meta(seq, now), true),
-        };
+        let (meta, insert) = batch_meta(&mut tx, "listing", "listing", target, seq, now).await?;
         write(&mut tx, &meta, &value, insert).await?;
         stored.push(read_back(&mut tx, COLUMNS, "listing", meta.id, from_row).await?);
     }
