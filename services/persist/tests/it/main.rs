@@ -71,6 +71,7 @@ on_both_backends!(channels:
     outbox_keeps_one_pending_entry,
     credentials_are_kept_apart_and_replaced,
     batches_save_in_order_and_all_or_nothing,
+    batch_errors_name_the_row,
 );
 
 on_both_backends!(products:

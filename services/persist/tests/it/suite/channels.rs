@@ -19,7 +19,7 @@ pub(crate) mod batches;
 pub(crate) mod credentials;
 pub(crate) mod publication;
 
-pub use batches::batches_save_in_order_and_all_or_nothing;
+pub use batches::{batch_errors_name_the_row, batches_save_in_order_and_all_or_nothing};
 pub use credentials::credentials_are_kept_apart_and_replaced;
 use publication::listing;
 pub use publication::{listing_rules_and_filters, outbox_keeps_one_pending_entry};
