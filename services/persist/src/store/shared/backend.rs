@@ -10,6 +10,12 @@ mod base {
 }
 use base::*;
 
+mod batch {
+    use super::*;
+    include!("batch.rs");
+}
+use batch::*;
+
 mod cascade {
     use super::*;
     include!("cascade.rs");

@@ -124,18 +124,20 @@ pub(crate) async fn check_target(
         entity,
         key: target.id.to_string(),
     })?;
-    let meta = meta_from_row(&row)?;
-    if let Some(expected) = target.expected_seq
-        && expected != meta.change_seq
-    {
-        return Err(StoreError::Conflict {
+    verified(entity, target, meta_from_row(&row)?)
+}
+
+/// The stored metadata of a target, unless the caller expected another change sequence.
+pub(crate) fn verified(entity: &'static str, target: Target, meta: Meta) -> StoreResult<Meta> {
+    match target.expected_seq {
+        Some(expected) if expected != meta.change_seq => Err(StoreError::Conflict {
             entity,
             id: target.id.to_string(),
             expected,
             actual: meta.change_seq,
-        });
+        }),
+        _ => Ok(meta),
     }
-    Ok(meta)
 }
 
 /// Deletes one row and leaves a tombstone in `change_log` (and one for every row the delete

@@ -2,7 +2,9 @@
 // in `channel.rs`. Key (product, channel); RESTRICT the channel, CASCADE with the product.
 
 use sqlx::Row;
+use sqlx::query_builder::Separated;
 use sqlx::types::Json;
+use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{ItemError, Listing, ListingStatus};
@@ -138,7 +140,48 @@ pub(crate) async fn update(
     Ok(stored)
 }
 
-/// Creates or replaces several listings in one transaction (all or nothing), in input order.
+/// The columns of a batch upsert, in the order [`bind_row`] binds them.
+const WRITE_COLUMNS: [&str; 14] = [
+    "id",
+    "change_seq",
+    "created_at",
+    "updated_at",
+    "product_id",
+    "channel_id",
+    "external_offer_id",
+    "external_product_id",
+    "external_sku",
+    "status",
+    "published_hash",
+    "errors",
+    "published_at",
+    "synced_at",
+];
+
+fn bind_row<'a>(
+    values: &mut Separated<'_, 'a, Db, &'static str>,
+    (meta, value): &'a (Meta, &Listing),
+) {
+    values
+        .push_bind(meta.id)
+        .push_bind(meta.change_seq)
+        .push_bind(meta.created_at)
+        .push_bind(meta.updated_at)
+        .push_bind(value.product_id)
+        .push_bind(value.channel_id)
+        .push_bind(&value.external_offer_id)
+        .push_bind(&value.external_product_id)
+        .push_bind(&value.external_sku)
+        .push_bind(value.status.as_str())
+        .push_bind(&value.published_hash)
+        .push_bind(Json(&value.errors))
+        .push_bind(value.published_at)
+        .push_bind(value.synced_at);
+}
+
+/// Creates or replaces several listings in one transaction (all or nothing), in input order:
+/// set-based (see batch.rs), row by row when the batch repeats a target or breaks a unique key,
+/// so that the error names the row.
 pub(crate) async fn save_many(
     store: &Backend,
     items: Vec<(Option<Target>, Listing)>,
@@ -146,6 +189,53 @@ pub(crate) async fn save_many(
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    if !repeats_a_target(&items) {
+        let mut tx = store.write.begin().await?;
+        match save_set(&mut tx, &items).await {
+            Ok(stored) => {
+                tx.commit().await?;
+                return Ok(stored);
+            }
+            Err(error) if unique_violation(&error) => tx.rollback().await?,
+            Err(error) => return Err(error),
+        }
+    }
+    save_row_by_row(store, items).await
+}
+
+async fn save_set(
+    tx: &mut Tx,
+    items: &[(Option<Target>, Listing)],
+) -> StoreResult<Vec<Record<Listing>>> {
+    let first = take_seqs(tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
+    let targets: Vec<Option<Target>> = items.iter().map(|(target, _)| *target).collect();
+    let metas = batch_metas(
+        tx,
+        "listing",
+        "listing",
+        &targets,
+        first,
+        carpetti_util::now(),
+    )
+    .await?;
+    let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
+    require_refs(tx, "product", "product_id", &products).await?;
+    let channels: Vec<Uuid> = items.iter().map(|(_, v)| v.channel_id).collect();
+    require_refs(tx, "channel", "channel_id", &channels).await?;
+    let rows: Vec<(Meta, &Listing)> = metas
+        .into_iter()
+        .map(|(meta, _)| meta)
+        .zip(items.iter().map(|(_, value)| value))
+        .collect();
+    upsert(tx, "listing", &WRITE_COLUMNS, &rows, bind_row).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|(meta, _)| meta.id).collect();
+    read_back_many(tx, COLUMNS, "listing", &ids, from_row).await
+}
+
+async fn save_row_by_row(
+    store: &Backend,
+    items: Vec<(Option<Target>, Listing)>,
+) -> StoreResult<Vec<Record<Listing>>> {
     let mut tx = store.write.begin().await?;
     let first = take_seqs(&mut tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
     let now = carpetti_util::now();

@@ -3,6 +3,8 @@
 // turns a second one into ALREADY_EXISTS (the publisher updates the pending row instead).
 
 use sqlx::Row;
+use sqlx::query_builder::Separated;
+use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{OutboxEntry, OutboxKind, OutboxStatus};
@@ -121,8 +123,46 @@ pub(crate) async fn update(
     Ok(stored)
 }
 
+/// The columns of a batch upsert, in the order [`bind_row`] binds them.
+const WRITE_COLUMNS: [&str; 13] = [
+    "id",
+    "change_seq",
+    "created_at",
+    "updated_at",
+    "channel_id",
+    "product_id",
+    "kind",
+    "payload_hash",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "batch_id",
+];
+
+fn bind_row<'a>(
+    values: &mut Separated<'_, 'a, Db, &'static str>,
+    (meta, value): &'a (Meta, &OutboxEntry),
+) {
+    values
+        .push_bind(meta.id)
+        .push_bind(meta.change_seq)
+        .push_bind(meta.created_at)
+        .push_bind(meta.updated_at)
+        .push_bind(value.channel_id)
+        .push_bind(value.product_id)
+        .push_bind(value.kind.as_str())
+        .push_bind(value.payload_hash.trim())
+        .push_bind(value.status.as_str())
+        .push_bind(value.attempts)
+        .push_bind(value.next_attempt_at)
+        .push_bind(&value.last_error)
+        .push_bind(&value.batch_id);
+}
+
 /// Creates or replaces several outbox entries in one transaction (all or nothing), in input
-/// order.
+/// order: set-based (see batch.rs), row by row when the batch repeats a target or breaks a
+/// unique key, so that the error names the row.
 pub(crate) async fn save_many(
     store: &Backend,
     items: Vec<(Option<Target>, OutboxEntry)>,
@@ -130,6 +170,57 @@ pub(crate) async fn save_many(
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    if !repeats_a_target(&items) {
+        let mut tx = store.write.begin().await?;
+        match save_set(&mut tx, &items).await {
+            Ok(stored) => {
+                tx.commit().await?;
+                return Ok(stored);
+            }
+            Err(error) if unique_violation(&error) => tx.rollback().await?,
+            Err(error) => return Err(error),
+        }
+    }
+    save_row_by_row(store, items).await
+}
+
+async fn save_set(
+    tx: &mut Tx,
+    items: &[(Option<Target>, OutboxEntry)],
+) -> StoreResult<Vec<Record<OutboxEntry>>> {
+    let first = take_seqs(tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
+    let targets: Vec<Option<Target>> = items.iter().map(|(target, _)| *target).collect();
+    let table = "publication_outbox";
+    let metas = batch_metas(
+        tx,
+        table,
+        "outbox entry",
+        &targets,
+        first,
+        carpetti_util::now(),
+    )
+    .await?;
+    for (_, value) in items {
+        value.validate()?;
+    }
+    let channels: Vec<Uuid> = items.iter().map(|(_, v)| v.channel_id).collect();
+    require_refs(tx, "channel", "channel_id", &channels).await?;
+    let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
+    require_refs(tx, "product", "product_id", &products).await?;
+    let rows: Vec<(Meta, &OutboxEntry)> = metas
+        .into_iter()
+        .map(|(meta, _)| meta)
+        .zip(items.iter().map(|(_, value)| value))
+        .collect();
+    upsert(tx, table, &WRITE_COLUMNS, &rows, bind_row).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|(meta, _)| meta.id).collect();
+    read_back_many(tx, COLUMNS, table, &ids, from_row).await
+}
+
+async fn save_row_by_row(
+    store: &Backend,
+    items: Vec<(Option<Target>, OutboxEntry)>,
+) -> StoreResult<Vec<Record<OutboxEntry>>> {
     let mut tx = store.write.begin().await?;
     let first = take_seqs(&mut tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
     let now = carpetti_util::now();
