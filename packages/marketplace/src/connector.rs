@@ -87,6 +87,18 @@ pub trait Connector: Send + Sync {
     /// Where each card of a submission stands now (pending, published with ids, rejected).
     async fn poll_cards(&self, submission: &Submission) -> Result<Vec<CardResult>, MpError>;
 
+    /// Where the cards of several submissions stand, one answer per submission, in order. By
+    /// default each is polled on its own; a connector that can share a look-up among them (Ozon
+    /// reads the skus of a thousand products per call) does so, which saves calls under a
+    /// quota the marketplace counts across all its methods.
+    async fn poll_many(&self, submissions: &[Submission]) -> Vec<Result<Vec<CardResult>, MpError>> {
+        let mut answers = Vec::with_capacity(submissions.len());
+        for submission in submissions {
+            answers.push(self.poll_cards(submission).await);
+        }
+        answers
+    }
+
     /// Sends at most `limits().prices_per_call` prices.
     async fn update_prices(&self, prices: &[PriceUpdate]) -> Result<Vec<ItemOutcome>, MpError>;
 

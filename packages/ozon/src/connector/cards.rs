@@ -165,9 +165,50 @@ impl OzonConnector {
         &self,
         submission: &Submission,
     ) -> Result<Vec<CardResult>, MpError> {
-        let mut results = submission.settled.clone();
+        let items = self.task_items(submission).await?;
+        let skus = self.skus_of(&published_ids(&items)).await?;
+        Ok(outcome(submission, &items, &skus))
+    }
+
+    /// Several submissions at once: each task read on its own, the skus of every product they
+    /// published read together (a thousand per call instead of a call per task). Should that
+    /// shared read fail, each task's skus are read on their own, so one task's failure stays its
+    /// own.
+    pub(crate) async fn import_outcomes(
+        &self,
+        submissions: &[Submission],
+    ) -> Vec<Result<Vec<CardResult>, MpError>> {
+        let mut tasks = Vec::with_capacity(submissions.len());
+        for submission in submissions {
+            tasks.push(self.task_items(submission).await);
+        }
+        let all: Vec<i64> = tasks
+            .iter()
+            .flatten()
+            .flat_map(|items| published_ids(items))
+            .collect();
+        let shared = self.skus_of(&all).await;
+        let mut results = Vec::with_capacity(submissions.len());
+        for (submission, task) in submissions.iter().zip(tasks) {
+            results.push(match (task, &shared) {
+                (Err(error), _) => Err(error),
+                (Ok(items), Ok(skus)) => Ok(outcome(submission, &items, skus)),
+                (Ok(items), Err(_)) => self
+                    .skus_of(&published_ids(&items))
+                    .await
+                    .map(|skus| outcome(submission, &items, &skus)),
+            });
+        }
+        results
+    }
+
+    /// The items of a submission's import task as Ozon reports them now (none without a task).
+    async fn task_items(
+        &self,
+        submission: &Submission,
+    ) -> Result<Vec<wire::ImportInfoItem>, MpError> {
         let Some(task_id) = submission.task_id.as_deref() else {
-            return Ok(results);
+            return Ok(Vec::new());
         };
         let task_id: i64 = task_id.parse().map_err(|_| {
             errors::not_sendable(
@@ -179,44 +220,7 @@ impl OzonConnector {
         let info: wire::ImportInfoResponse = self
             .post(op::IMPORT_INFO, &wire::ImportInfoRequest { task_id })
             .await?;
-        let by_offer: HashMap<&str, &wire::ImportInfoItem> = info
-            .result
-            .items
-            .iter()
-            .map(|item| (item.offer_id.as_str(), item))
-            .collect();
-        let published: Vec<i64> = info
-            .result
-            .items
-            .iter()
-            .filter(|item| is_published(item) && item.product_id > 0)
-            .map(|item| item.product_id)
-            .collect();
-        let skus = self.skus_of(&published).await?;
-        for offer_id in &submission.offer_ids {
-            if submission.settled.iter().any(|s| &s.offer_id == offer_id) {
-                continue;
-            }
-            let state = match by_offer.get(offer_id.as_str()) {
-                Some(item) if is_published(item) => CardState::Published {
-                    ids: ListingIds {
-                        offer_id: offer_id.clone(),
-                        product_id: (item.product_id > 0).then(|| item.product_id.to_string()),
-                        sku: skus.get(&item.product_id).map(i64::to_string),
-                    },
-                },
-                Some(item) if item.status == "failed" => CardState::Rejected {
-                    problems: problems(item),
-                },
-                // pending, or not (yet) listed in the task
-                _ => CardState::Pending,
-            };
-            results.push(CardResult {
-                offer_id: offer_id.clone(),
-                state,
-            });
-        }
-        Ok(results)
+        Ok(info.result.items)
     }
 
     /// product_id → sku of the products that have one yet.
@@ -237,6 +241,55 @@ impl OzonConnector {
         }
         Ok(skus)
     }
+}
+
+/// The product ids of the items Ozon has published.
+fn published_ids(items: &[wire::ImportInfoItem]) -> Vec<i64> {
+    items
+        .iter()
+        .filter(|item| is_published(item) && item.product_id > 0)
+        .map(|item| item.product_id)
+        .collect()
+}
+
+/// Where each card of a submission stands, from its task's items and the skus known.
+fn outcome(
+    submission: &Submission,
+    items: &[wire::ImportInfoItem],
+    skus: &HashMap<i64, i64>,
+) -> Vec<CardResult> {
+    let mut results = submission.settled.clone();
+    if submission.task_id.is_none() {
+        return results;
+    }
+    let by_offer: HashMap<&str, &wire::ImportInfoItem> = items
+        .iter()
+        .map(|item| (item.offer_id.as_str(), item))
+        .collect();
+    for offer_id in &submission.offer_ids {
+        if submission.settled.iter().any(|s| &s.offer_id == offer_id) {
+            continue;
+        }
+        let state = match by_offer.get(offer_id.as_str()) {
+            Some(item) if is_published(item) => CardState::Published {
+                ids: ListingIds {
+                    offer_id: offer_id.clone(),
+                    product_id: (item.product_id > 0).then(|| item.product_id.to_string()),
+                    sku: skus.get(&item.product_id).map(i64::to_string),
+                },
+            },
+            Some(item) if item.status == "failed" => CardState::Rejected {
+                problems: problems(item),
+            },
+            // pending, or not (yet) listed in the task
+            _ => CardState::Pending,
+        };
+        results.push(CardResult {
+            offer_id: offer_id.clone(),
+            state,
+        });
+    }
+    results
 }
 
 fn is_published(item: &wire::ImportInfoItem) -> bool {

@@ -209,6 +209,10 @@ impl Connector for OzonConnector {
         self.import_outcome(submission).await
     }
 
+    async fn poll_many(&self, submissions: &[Submission]) -> Vec<Result<Vec<CardResult>, MpError>> {
+        self.import_outcomes(submissions).await
+    }
+
     async fn update_prices(&self, prices: &[PriceUpdate]) -> Result<Vec<ItemOutcome>, MpError> {
         self.send_prices(prices).await
     }

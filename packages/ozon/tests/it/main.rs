@@ -6,6 +6,7 @@ mod inventory;
 mod limits;
 mod offers;
 mod orders;
+mod polling;
 mod resilience;
 mod sandbox_rules;
 mod schema;
