@@ -1,11 +1,12 @@
-//! Sending cards in batches and following each batch's asynchronous outcome to the end, saving
-//! the external ids or the marketplace's errors on the listings.
+//! Following each batch's asynchronous outcome to the end while later batches are still being
+//! sent, saving the external ids or the marketplace's errors on the listings.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
-use carpetti_marketplace::{CardResult, CardState, Problem, Submission};
+use carpetti_marketplace::{CardResult, CardState, Submission};
 use carpetti_proto::catalog::v1 as cat;
+use tokio::sync::mpsc::{self, UnboundedReceiver, error::TryRecvError};
 
 use super::plan::Prepared;
 use super::store::ChannelRows;
@@ -14,29 +15,44 @@ use crate::MpServiceError;
 use crate::channel::ChannelContext;
 use crate::listings::{item_error, now};
 
+/// Submissions polled together: a connector may share one look-up among them (Ozon reads the
+/// skus of a thousand products, ten imports, per call), and their outcomes are saved together.
+const POLL_GROUP: usize = 10;
+
 /// One card handed over, awaiting its outcome.
 #[derive(Debug, Clone)]
-struct Sent {
-    product_id: String,
-    sku: String,
-    hash: String,
-    was_published: bool,
+pub(super) struct Sent {
+    pub(super) product_id: String,
+    pub(super) sku: String,
+    pub(super) hash: String,
+    pub(super) was_published: bool,
 }
 
 /// A submission being followed.
-struct Open {
-    submission: Submission,
+pub(super) struct Open {
+    pub(super) submission: Submission,
     /// By offer id.
-    items: HashMap<String, Sent>,
+    pub(super) items: HashMap<String, Sent>,
 }
 
+/// What a run handed over, and how each of its cards ended.
+#[derive(Default)]
+pub struct Handled {
+    pub reports: Vec<ItemReport>,
+    /// Cards handed to the marketplace (in how many calls).
+    pub cards_sent: usize,
+    pub submissions: usize,
+}
+
+/// Sends a channel's cards and follows them to their outcome, the two side by side: a batch is
+/// followed from the moment it is handed over, so polling and saving outcomes overlap the
+/// sending of later batches.
 pub struct Follower<'a> {
-    ctx: &'a ChannelContext,
-    rows: &'a ChannelRows,
+    pub(super) ctx: &'a ChannelContext,
+    pub(super) rows: &'a ChannelRows,
     options: &'a PublishOptions,
-    open: Vec<Open>,
-    cards_sent: usize,
-    submissions: usize,
+    /// Batches of an earlier run, followed first.
+    recovered: Vec<Open>,
 }
 
 impl<'a> Follower<'a> {
@@ -49,18 +65,8 @@ impl<'a> Follower<'a> {
             ctx,
             rows,
             options,
-            open: Vec::new(),
-            cards_sent: 0,
-            submissions: 0,
+            recovered: Vec::new(),
         }
-    }
-
-    pub fn cards_sent(&self) -> usize {
-        self.cards_sent
-    }
-
-    pub fn submissions(&self) -> usize {
-        self.submissions
     }
 
     /// Takes over the batches an earlier run handed to the marketplace and did not see settled;
@@ -74,7 +80,7 @@ impl<'a> Follower<'a> {
         }
         let mut recovered = 0;
         for (batch, entries) in batches {
-            let Ok(submission) = serde_json::from_str::<Submission>(&batch) else {
+            let Ok(mut submission) = serde_json::from_str::<Submission>(&batch) else {
                 tracing::warn!(
                     channel = self.ctx.code(),
                     "an outbox batch does not decode; it will be sent again"
@@ -96,189 +102,74 @@ impl<'a> Follower<'a> {
                     },
                 );
             }
+            // The stored batch leaves its offers out: they are the entries still waiting on it.
+            submission.offer_ids = items.keys().cloned().collect();
+            submission.offer_ids.sort();
             recovered += 1;
-            self.open.push(Open { submission, items });
+            self.recovered.push(Open { submission, items });
         }
         recovered
     }
 
-    /// Hands the cards over in batches of the marketplace's maximum. Items refused by a call as a
-    /// whole, or left unsent because the marketplace stayed unavailable, are reported here.
-    pub async fn send(
+    /// Hands `cards` over and follows them, with what [`Follower::recover`] took over, until
+    /// every card is settled or the run's follow-up time after the last hand-over is up.
+    pub async fn run(
         &mut self,
         cards: Vec<Prepared>,
         progress: &dyn Progress,
-    ) -> Result<Vec<ItemReport>, MpServiceError> {
-        let per_call = self.ctx.connector.limits().cards_per_call.max(1);
-        progress.phase("sending", cards.len() as u64);
-        let mut reports = Vec::new();
-        let mut cards = cards;
-        while !cards.is_empty() {
-            let rest = cards.split_off(per_call.min(cards.len()));
-            let batch = std::mem::replace(&mut cards, rest);
-            let payload: Vec<_> = batch.iter().map(|p| p.card.clone()).collect();
-            match self.ctx.connector.submit_cards(&payload).await {
-                Ok(submission) => {
-                    self.submissions += 1;
-                    self.cards_sent += batch.len();
-                    reports.extend(self.handed_over(submission, batch).await?);
-                }
-                Err(error) => {
-                    let transient = error.is_transient();
-                    let problem = Problem::new(error.code(), error.to_string());
-                    reports.extend(self.not_sent(batch, problem, transient).await?);
-                }
-            }
-            progress.advance(payload.len() as u64);
-        }
-        Ok(reports)
+    ) -> Result<Handled, MpServiceError> {
+        let open = std::mem::take(&mut self.recovered);
+        progress.phase("publishing", (cards.len() + waiting(&open)) as u64);
+        let (handed, incoming) = mpsc::unbounded_channel();
+        let this = &*self;
+        let (mut done, followed) = tokio::try_join!(
+            this.send(cards, handed, progress),
+            this.follow(open, incoming, progress)
+        )?;
+        done.reports.extend(followed);
+        Ok(done)
     }
 
-    /// Stores the submission on every entry of the batch before anything else, then settles what
-    /// the call itself refused.
-    async fn handed_over(
-        &mut self,
-        submission: Submission,
-        batch: Vec<Prepared>,
-    ) -> Result<Vec<ItemReport>, MpServiceError> {
-        let stored = serde_json::to_string(&submission).unwrap_or_default();
-        let entries = batch.iter().map(|p| cat::OutboxEntry {
-            product_id: p.product_id.clone(),
-            payload_hash: p.hash.clone(),
-            status: cat::OutboxStatus::Sending as i32,
-            attempts: self.rows.entry(&p.product_id).map_or(1, |e| e.attempts + 1),
-            next_attempt_at: Some(now()),
-            batch_id: Some(stored.clone()),
-            ..Default::default()
-        });
-        self.rows.save_entries(entries.collect()).await?;
-        let mut items: HashMap<String, Sent> = batch
-            .into_iter()
-            .map(|p| {
-                (
-                    p.card.offer_id.clone(),
-                    Sent {
-                        product_id: p.product_id,
-                        sku: p.sku,
-                        hash: p.hash,
-                        was_published: p.was_published,
-                    },
-                )
-            })
-            .collect();
-        let mut settled = Vec::new();
-        for result in &submission.settled {
-            if let Some(sent) = items.remove(&result.offer_id) {
-                settled.push((sent, result.clone()));
-            }
-        }
-        let reports = self.apply(settled).await?;
-        if !items.is_empty() {
-            self.open.push(Open { submission, items });
-        }
-        Ok(reports)
-    }
-
-    /// A batch the marketplace did not take: kept pending for the next run when the failure is
-    /// passing, failed otherwise.
-    async fn not_sent(
+    /// Polls the open submissions, and those handed over meanwhile, a round per poll interval,
+    /// until the sending has ended and every card is settled, or the follow-up time is up.
+    async fn follow(
         &self,
-        batch: Vec<Prepared>,
-        problem: Problem,
-        transient: bool,
-    ) -> Result<Vec<ItemReport>, MpServiceError> {
-        let status = if transient {
-            cat::OutboxStatus::Pending
-        } else {
-            cat::OutboxStatus::Failed
-        };
-        let entries = batch.iter().map(|p| cat::OutboxEntry {
-            product_id: p.product_id.clone(),
-            payload_hash: p.hash.clone(),
-            status: status as i32,
-            attempts: self.rows.entry(&p.product_id).map_or(1, |e| e.attempts + 1),
-            next_attempt_at: Some(now()),
-            last_error: Some(problem.message.clone()),
-            batch_id: None,
-            ..Default::default()
-        });
-        self.rows.save_entries(entries.collect()).await?;
-        if !transient {
-            let listings = batch.iter().map(|p| {
-                let mut listing =
-                    self.rows
-                        .listing(&p.product_id)
-                        .unwrap_or_else(|| cat::Listing {
-                            product_id: p.product_id.clone(),
-                            external_offer_id: Some(p.card.offer_id.clone()),
-                            ..Default::default()
-                        });
-                listing.status = cat::ListingStatus::Rejected as i32;
-                listing.errors = vec![item_error(&problem)];
-                listing.synced_at = Some(now());
-                listing
-            });
-            self.rows.save_listings(listings.collect()).await?;
-        }
-        Ok(batch
-            .into_iter()
-            .map(|p| ItemReport {
-                sku: p.sku,
-                outcome: if transient {
-                    Outcome::Pending
-                } else {
-                    Outcome::Failed
-                },
-                content_hash: p.hash,
-                ids: None,
-                problems: vec![problem.clone()],
-            })
-            .collect())
-    }
-
-    /// Polls every open submission until all its cards are settled or the run's time is up.
-    pub async fn follow(
-        &mut self,
+        mut open: Vec<Open>,
+        mut incoming: UnboundedReceiver<Open>,
         progress: &dyn Progress,
     ) -> Result<Vec<ItemReport>, MpServiceError> {
-        let total: usize = self.open.iter().map(|o| o.items.len()).sum();
-        progress.phase("following", total as u64);
-        let deadline = Instant::now() + self.options.follow_for;
         let mut reports = Vec::new();
-        let mut first = true;
-        while !self.open.is_empty() && Instant::now() < deadline {
-            if !first {
-                tokio::time::sleep(self.options.poll_interval).await;
-            }
-            first = false;
-            let mut still_open = Vec::new();
-            for mut open in merged(std::mem::take(&mut self.open)) {
-                match self.ctx.connector.poll_cards(&open.submission).await {
-                    Ok(results) => {
-                        let mut settled = Vec::new();
-                        for result in results {
-                            if matches!(result.state, CardState::Pending) {
-                                continue;
-                            }
-                            if let Some(sent) = open.items.remove(&result.offer_id) {
-                                settled.push((sent, result));
-                            }
-                        }
-                        progress.advance(settled.len() as u64);
-                        reports.extend(self.apply(settled).await?);
+        let mut deadline = None;
+        let mut next_round = tokio::time::Instant::now();
+        loop {
+            while deadline.is_none() {
+                // What was handed over since the last round; when nothing is open, wait for it.
+                let received = if open.is_empty() {
+                    incoming.recv().await
+                } else {
+                    match incoming.try_recv() {
+                        Ok(handed) => Some(handed),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => None,
                     }
-                    Err(error) => {
-                        tracing::warn!(channel = self.ctx.code(), %error, "polling a submission failed; trying again");
+                };
+                match received {
+                    Some(handed) => open.push(handed),
+                    None => {
+                        deadline = Some(Instant::now() + self.options.follow_for);
+                        progress.phase("following", waiting(&open) as u64);
                     }
                 }
-                if !open.items.is_empty() {
-                    still_open.push(open);
-                }
             }
-            self.open = still_open;
+            if open.is_empty() || deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+            tokio::time::sleep_until(next_round).await;
+            next_round = tokio::time::Instant::now() + self.options.poll_interval;
+            open = self.poll_round(open, progress, &mut reports).await?;
         }
         // What the marketplace has not settled yet stays `sending` for the next run.
-        for open in std::mem::take(&mut self.open) {
+        for open in open {
             reports.extend(open.items.into_values().map(|sent| ItemReport {
                 sku: sent.sku,
                 outcome: Outcome::Pending,
@@ -290,8 +181,44 @@ impl<'a> Follower<'a> {
         Ok(reports)
     }
 
+    /// Polls every open submission once, [`POLL_GROUP`] at a time, saves what settled and
+    /// returns what is still open.
+    async fn poll_round(
+        &self,
+        open: Vec<Open>,
+        progress: &dyn Progress,
+        reports: &mut Vec<ItemReport>,
+    ) -> Result<Vec<Open>, MpServiceError> {
+        let mut still_open = Vec::new();
+        let mut round = merged(open).into_iter().peekable();
+        while round.peek().is_some() {
+            let mut group: Vec<Open> = round.by_ref().take(POLL_GROUP).collect();
+            let submissions: Vec<Submission> = group.iter().map(|o| o.submission.clone()).collect();
+            let answers = self.ctx.connector.poll_many(&submissions).await;
+            let mut settled = Vec::new();
+            for (open, answer) in group.iter_mut().zip(answers) {
+                match answer {
+                    Ok(results) => settled.extend(results.into_iter().filter_map(|result| {
+                        if matches!(result.state, CardState::Pending) {
+                            return None;
+                        }
+                        let sent = open.items.remove(&result.offer_id)?;
+                        Some((sent, result))
+                    })),
+                    Err(error) => {
+                        tracing::warn!(channel = self.ctx.code(), %error, "polling a submission failed; trying again");
+                    }
+                }
+            }
+            progress.advance(settled.len() as u64);
+            reports.extend(self.apply(settled).await?);
+            still_open.extend(group.into_iter().filter(|open| !open.items.is_empty()));
+        }
+        Ok(still_open)
+    }
+
     /// Saves settled outcomes on the listings and their outbox entries.
-    async fn apply(
+    pub(super) async fn apply(
         &self,
         settled: Vec<(Sent, CardResult)>,
     ) -> Result<Vec<ItemReport>, MpServiceError> {
@@ -377,6 +304,11 @@ impl<'a> Follower<'a> {
         self.rows.save_entries(entries).await?;
         Ok(reports)
     }
+}
+
+/// Cards still waiting on the marketplace.
+fn waiting(open: &[Open]) -> usize {
+    open.iter().map(|o| o.items.len()).sum()
 }
 
 /// Submissions without a marketplace handle (WB, Yandex Market, Megamarket are followed by

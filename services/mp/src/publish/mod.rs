@@ -7,12 +7,14 @@
 //!    content hash is already published are unchanged.
 //! 3. Send: the rest in batches of the marketplace's maximum; each batch's submission is stored on
 //!    its outbox entries before anything else happens.
-//! 4. Follow: the submissions are polled until every card is published (external ids saved on
-//!    the listing) or rejected (the marketplace's errors saved on the listing), or the run's
-//!    deadline passes (they stay `sending` for the next run).
+//! 4. Follow, alongside the sending: each submission is polled from the moment it is stored
+//!    until every card is published (external ids saved on the listing) or rejected (the
+//!    marketplace's errors saved on the listing), or the run's follow-up time after the last
+//!    hand-over passes (they stay `sending` for the next run).
 
 mod follow;
 mod plan;
+mod send;
 mod store;
 
 use std::collections::BTreeMap;
@@ -115,7 +117,8 @@ impl Progress for Quiet {
 pub struct PublishOptions {
     /// Between two polls of the same submission.
     pub poll_interval: Duration,
-    /// How long a run follows its submissions before leaving them to the next run.
+    /// How long a run follows its submissions after the last hand-over before leaving them to
+    /// the next run.
     pub follow_for: Duration,
 }
 
@@ -169,13 +172,11 @@ impl Publisher {
             progress,
         )
         .await?;
-        report
-            .items
-            .extend(follower.send(plan.to_send, progress).await?);
-        report.items.extend(follower.follow(progress).await?);
+        let handled = follower.run(plan.to_send, progress).await?;
+        report.items.extend(handled.reports);
         report.items.extend(plan.settled);
-        report.cards_sent = follower.cards_sent();
-        report.submissions = follower.submissions();
+        report.cards_sent = handled.cards_sent;
+        report.submissions = handled.submissions;
         // An item followed from an earlier run and planned again keeps the followed outcome.
         report.items.sort_by(|a, b| a.sku.cmp(&b.sku));
         report

@@ -3,6 +3,7 @@
 
 mod harness;
 mod markets;
+mod pipeline;
 mod queue;
 mod scenarios;
 mod server;
