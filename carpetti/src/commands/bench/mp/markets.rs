@@ -37,6 +37,22 @@ fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 impl Marketplace {
+    /// The fewest calls under the card quota that a publication of `published` cards handed
+    /// over in `submissions` calls must make to end with every card's ids. Ozon counts its 50
+    /// requests/s across all methods per Client-Id (NOTES.md §1), so its floor also holds one
+    /// `/v1/product/import/info` per import task and one `/v3/product/info/list` per thousand
+    /// products (the skus). The others read their outcomes back under quotas of their own
+    /// (WB, Yandex Market) or are counted by card calls alone (Megamarket, whose read-backs
+    /// share its 5 requests/s: a floor lower than the true one, so a ratio harsher on us).
+    pub fn publish_min_calls(self, submissions: usize, published: usize) -> usize {
+        match self {
+            Marketplace::Ozon => 2 * submissions + published.div_ceil(1000),
+            Marketplace::Wildberries | Marketplace::YandexMarket | Marketplace::Megamarket => {
+                submissions
+            }
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Marketplace::Ozon => "ozon",
