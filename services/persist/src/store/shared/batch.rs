@@ -10,7 +10,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
 use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Row};
 use uuid::Uuid;
@@ -82,39 +81,91 @@ pub(crate) async fn require_refs(
     }
 }
 
-/// The metadata of every row of a batch, numbered from `first`, and whether it is inserted: a
-/// new row without a target, else the target's row — checked in input order, as
-/// [`check_target`] does one — restamped.
-pub(crate) async fn batch_metas(
+/// A table written by batch saves.
+pub(crate) struct BatchTable<T: 'static> {
+    pub(crate) table: &'static str,
+    pub(crate) entity: &'static str,
+    /// The columns of the upsert, `id` first, in the order the row binder binds them.
+    pub(crate) write: &'static [&'static str],
+    /// The columns read back.
+    pub(crate) read: &'static str,
+    pub(crate) decode: fn(&DbRow) -> StoreResult<Record<T>>,
+}
+
+/// Ends the transaction of a set-based write: committed when the write succeeded; rolled back,
+/// and `None`, when it broke a unique key (the batch is then written row by row, so that the
+/// error names the row).
+pub(crate) async fn commit_set<T>(
+    tx: Tx,
+    written: StoreResult<Vec<Record<T>>>,
+) -> StoreResult<Option<Vec<Record<T>>>> {
+    match written {
+        Ok(stored) => {
+            tx.commit().await?;
+            Ok(Some(stored))
+        }
+        Err(error) if unique_violation(&error) => {
+            tx.rollback().await?;
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The metadata of every row of a batch, with sequence numbers taken for all of them: a new row
+/// without a target, else the target's row — checked in input order, as [`check_target`] does
+/// one — restamped.
+pub(crate) async fn batch_metas<T, V>(
     tx: &mut Tx,
-    table: &'static str,
-    entity: &'static str,
-    targets: &[Option<Target>],
-    first: i64,
-    now: DateTime<Utc>,
-) -> StoreResult<Vec<(Meta, bool)>> {
-    let ids: Vec<Uuid> = targets.iter().flatten().map(|t| t.id).collect();
+    table: &BatchTable<T>,
+    items: &[(Option<Target>, V)],
+) -> StoreResult<Vec<Meta>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let first = take_seqs(tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
+    let now = carpetti_util::now();
+    let ids: Vec<Uuid> = items.iter().filter_map(|(t, _)| t.map(|t| t.id)).collect();
     let mut stored = HashMap::with_capacity(ids.len());
-    for row in rows_by_id(tx, "id, change_seq, created_at, updated_at", table, &ids).await? {
+    let columns = "id, change_seq, created_at, updated_at";
+    for row in rows_by_id(tx, columns, table.table, &ids).await? {
         let meta = meta_from_row(&row)?;
         stored.insert(meta.id, meta);
     }
     (first..)
-        .zip(targets)
-        .map(|(seq, target)| match target {
-            None => Ok((new_meta(seq, now), true)),
+        .zip(items)
+        .map(|(seq, (target, _))| match target {
+            None => Ok(new_meta(seq, now)),
             Some(target) => {
                 let meta = stored
                     .get(&target.id)
                     .cloned()
                     .ok_or_else(|| StoreError::NotFound {
-                        entity,
+                        entity: table.entity,
                         key: target.id.to_string(),
                     })?;
-                Ok((stamped(verified(entity, *target, meta)?, seq), false))
+                Ok(stamped(verified(table.entity, *target, meta)?, seq))
             }
         })
         .collect()
+}
+
+/// Writes each value of `items` with its metadata (upserts, [`upsert`]) and reads them back, in
+/// input order.
+pub(crate) async fn write_and_read_back<'v, T, V>(
+    tx: &mut Tx,
+    table: &BatchTable<T>,
+    metas: Vec<Meta>,
+    items: &'v [(Option<Target>, V)],
+    bind: impl for<'a> Fn(&mut Separated<'_, 'a, Db, &'static str>, &'a (Meta, &'v V)),
+) -> StoreResult<Vec<Record<T>>> {
+    let rows: Vec<(Meta, &V)> = metas
+        .into_iter()
+        .zip(items.iter().map(|(_, value)| value))
+        .collect();
+    upsert(tx, table.table, table.write, &rows, bind).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|(meta, _)| meta.id).collect();
+    read_back_many(tx, table.read, table.table, &ids, table.decode).await
 }
 
 /// Writes `rows` into `table` with multi-row `INSERT … ON CONFLICT (id) DO UPDATE` statements

@@ -140,23 +140,29 @@ pub(crate) async fn update(
     Ok(stored)
 }
 
-/// The columns of a batch upsert, in the order [`bind_row`] binds them.
-const WRITE_COLUMNS: [&str; 14] = [
-    "id",
-    "change_seq",
-    "created_at",
-    "updated_at",
-    "product_id",
-    "channel_id",
-    "external_offer_id",
-    "external_product_id",
-    "external_sku",
-    "status",
-    "published_hash",
-    "errors",
-    "published_at",
-    "synced_at",
-];
+/// Listings in batch saves; [`bind_row`] binds the written columns in order.
+const BATCH: BatchTable<Listing> = BatchTable {
+    table: "listing",
+    entity: "listing",
+    read: COLUMNS,
+    decode: from_row,
+    write: &[
+        "id",
+        "change_seq",
+        "created_at",
+        "updated_at",
+        "product_id",
+        "channel_id",
+        "external_offer_id",
+        "external_product_id",
+        "external_sku",
+        "status",
+        "published_hash",
+        "errors",
+        "published_at",
+        "synced_at",
+    ],
+};
 
 fn bind_row<'a>(
     values: &mut Separated<'_, 'a, Db, &'static str>,
@@ -186,18 +192,11 @@ pub(crate) async fn save_many(
     store: &Backend,
     items: Vec<(Option<Target>, Listing)>,
 ) -> StoreResult<Vec<Record<Listing>>> {
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
     if !repeats_a_target(&items) {
         let mut tx = store.write.begin().await?;
-        match save_set(&mut tx, &items).await {
-            Ok(stored) => {
-                tx.commit().await?;
-                return Ok(stored);
-            }
-            Err(error) if unique_violation(&error) => tx.rollback().await?,
-            Err(error) => return Err(error),
+        let written = save_set(&mut tx, &items).await;
+        if let Some(stored) = commit_set(tx, written).await? {
+            return Ok(stored);
         }
     }
     save_row_by_row(store, items).await
@@ -207,29 +206,12 @@ async fn save_set(
     tx: &mut Tx,
     items: &[(Option<Target>, Listing)],
 ) -> StoreResult<Vec<Record<Listing>>> {
-    let first = take_seqs(tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
-    let targets: Vec<Option<Target>> = items.iter().map(|(target, _)| *target).collect();
-    let metas = batch_metas(
-        tx,
-        "listing",
-        "listing",
-        &targets,
-        first,
-        carpetti_util::now(),
-    )
-    .await?;
+    let metas = batch_metas(tx, &BATCH, items).await?;
     let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
     require_refs(tx, "product", "product_id", &products).await?;
     let channels: Vec<Uuid> = items.iter().map(|(_, v)| v.channel_id).collect();
     require_refs(tx, "channel", "channel_id", &channels).await?;
-    let rows: Vec<(Meta, &Listing)> = metas
-        .into_iter()
-        .map(|(meta, _)| meta)
-        .zip(items.iter().map(|(_, value)| value))
-        .collect();
-    upsert(tx, "listing", &WRITE_COLUMNS, &rows, bind_row).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|(meta, _)| meta.id).collect();
-    read_back_many(tx, COLUMNS, "listing", &ids, from_row).await
+    write_and_read_back(tx, &BATCH, metas, items, bind_row).await
 }
 
 async fn save_row_by_row(

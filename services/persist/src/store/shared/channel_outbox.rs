@@ -123,22 +123,28 @@ pub(crate) async fn update(
     Ok(stored)
 }
 
-/// The columns of a batch upsert, in the order [`bind_row`] binds them.
-const WRITE_COLUMNS: [&str; 13] = [
-    "id",
-    "change_seq",
-    "created_at",
-    "updated_at",
-    "channel_id",
-    "product_id",
-    "kind",
-    "payload_hash",
-    "status",
-    "attempts",
-    "next_attempt_at",
-    "last_error",
-    "batch_id",
-];
+/// Outbox entries in batch saves; [`bind_row`] binds the written columns in order.
+const BATCH: BatchTable<OutboxEntry> = BatchTable {
+    table: "publication_outbox",
+    entity: "outbox entry",
+    read: COLUMNS,
+    decode: from_row,
+    write: &[
+        "id",
+        "change_seq",
+        "created_at",
+        "updated_at",
+        "channel_id",
+        "product_id",
+        "kind",
+        "payload_hash",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "batch_id",
+    ],
+};
 
 fn bind_row<'a>(
     values: &mut Separated<'_, 'a, Db, &'static str>,
@@ -167,18 +173,11 @@ pub(crate) async fn save_many(
     store: &Backend,
     items: Vec<(Option<Target>, OutboxEntry)>,
 ) -> StoreResult<Vec<Record<OutboxEntry>>> {
-    if items.is_empty() {
-        return Ok(Vec::new());
-    }
     if !repeats_a_target(&items) {
         let mut tx = store.write.begin().await?;
-        match save_set(&mut tx, &items).await {
-            Ok(stored) => {
-                tx.commit().await?;
-                return Ok(stored);
-            }
-            Err(error) if unique_violation(&error) => tx.rollback().await?,
-            Err(error) => return Err(error),
+        let written = save_set(&mut tx, &items).await;
+        if let Some(stored) = commit_set(tx, written).await? {
+            return Ok(stored);
         }
     }
     save_row_by_row(store, items).await
@@ -188,18 +187,7 @@ async fn save_set(
     tx: &mut Tx,
     items: &[(Option<Target>, OutboxEntry)],
 ) -> StoreResult<Vec<Record<OutboxEntry>>> {
-    let first = take_seqs(tx, i64::try_from(items.len()).unwrap_or(i64::MAX)).await?;
-    let targets: Vec<Option<Target>> = items.iter().map(|(target, _)| *target).collect();
-    let table = "publication_outbox";
-    let metas = batch_metas(
-        tx,
-        table,
-        "outbox entry",
-        &targets,
-        first,
-        carpetti_util::now(),
-    )
-    .await?;
+    let metas = batch_metas(tx, &BATCH, items).await?;
     for (_, value) in items {
         value.validate()?;
     }
@@ -207,14 +195,7 @@ async fn save_set(
     require_refs(tx, "channel", "channel_id", &channels).await?;
     let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
     require_refs(tx, "product", "product_id", &products).await?;
-    let rows: Vec<(Meta, &OutboxEntry)> = metas
-        .into_iter()
-        .map(|(meta, _)| meta)
-        .zip(items.iter().map(|(_, value)| value))
-        .collect();
-    upsert(tx, table, &WRITE_COLUMNS, &rows, bind_row).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|(meta, _)| meta.id).collect();
-    read_back_many(tx, COLUMNS, table, &ids, from_row).await
+    write_and_read_back(tx, &BATCH, metas, items, bind_row).await
 }
 
 async fn save_row_by_row(
