@@ -1,4 +1,5 @@
-//! The progress bar of a publication: one phase after the other, hidden with --json.
+//! The progress bar of a publication: one phase after the other, its length growing as products
+//! stream in, hidden with --json.
 
 use carpetti_mp::publish::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -35,6 +36,10 @@ impl Progress for Bar {
         self.bar.set_message(name.to_owned());
         self.bar.set_length(total);
         self.bar.set_position(0);
+    }
+
+    fn grow(&self, more: u64) {
+        self.bar.inc_length(more);
     }
 
     fn advance(&self, done: u64) {

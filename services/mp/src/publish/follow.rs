@@ -111,15 +111,15 @@ impl<'a> Follower<'a> {
         recovered
     }
 
-    /// Hands `cards` over and follows them, with what [`Follower::recover`] took over, until
+    /// Hands the planned `cards` over and follows them, with what [`Follower::recover`] took over, until
     /// every card is settled or the run's follow-up time after the last hand-over is up.
     pub async fn run(
         &mut self,
-        cards: Vec<Prepared>,
+        cards: mpsc::Receiver<Prepared>,
         progress: &dyn Progress,
     ) -> Result<Handled, MpServiceError> {
         let open = std::mem::take(&mut self.recovered);
-        progress.phase("publishing", (cards.len() + waiting(&open)) as u64);
+        progress.grow(waiting(&open) as u64);
         let (handed, incoming) = mpsc::unbounded_channel();
         let this = &*self;
         let (mut done, followed) = tokio::try_join!(

@@ -2,11 +2,12 @@
 //!
 //! 1. Recovery: batches a previous run handed to the marketplace and never saw settled (outbox
 //!    entries `sending` with their submission) are followed, never re-sent.
-//! 2. Plan: every selected product becomes the channel's card; cards that cannot be built or fail
-//!    the marketplace's dictionary check are not sent and their listing says why; cards whose
-//!    content hash is already published are unchanged.
-//! 3. Send: the rest in batches of the marketplace's maximum; each batch's submission is stored on
-//!    its outbox entries before anything else happens.
+//! 2. Plan, as persist streams the products: each becomes the channel's card; cards that cannot be
+//!    built or fail the marketplace's dictionary check are not sent and their listing says why;
+//!    cards whose content hash is already published are unchanged.
+//! 3. Send, alongside the plan: the rest in batches of the marketplace's maximum, the first as
+//!    soon as it is full; each batch's submission is stored on its outbox entries before
+//!    anything else happens.
 //! 4. Follow, alongside the sending: each submission is polled from the moment it is stored
 //!    until every card is published (external ids saved on the listing) or rejected (the
 //!    marketplace's errors saved on the listing), or the run's follow-up time after the last
@@ -101,6 +102,8 @@ impl PublishReport {
 pub trait Progress: Send + Sync {
     /// What is being done now and how many items it has.
     fn phase(&self, name: &str, total: u64);
+    /// More items in the current phase than announced (products are found as they stream in).
+    fn grow(&self, more: u64);
     fn advance(&self, done: u64);
 }
 
@@ -109,6 +112,7 @@ pub struct Quiet;
 
 impl Progress for Quiet {
     fn phase(&self, _: &str, _: u64) {}
+    fn grow(&self, _: u64) {}
     fn advance(&self, _: u64) {}
 }
 
@@ -130,6 +134,9 @@ impl Default for PublishOptions {
         }
     }
 }
+
+/// Cards planned ahead of the sending (ten batches of the largest maximum).
+const PLANNED_AHEAD: usize = 1_000;
 
 /// Publishes products to channels.
 #[derive(Clone)]
@@ -163,18 +170,22 @@ impl Publisher {
         let mut follower = follow::Follower::new(ctx, &rows, &self.options);
         report.recovered = follower.recover();
         let dictionaries = Dictionaries::new(self.cache.clone(), ctx.code(), ctx.connector.clone());
-        let plan = plan::plan(
+        // The plan hands cards to the sending as they are ready; each batch is followed from
+        // its hand-over on.
+        let (to_send, planned) = tokio::sync::mpsc::channel(PLANNED_AHEAD);
+        progress.phase("publishing", 0);
+        let planning = plan::plan(
             &self.persist,
             ctx,
             &rows,
             &dictionaries,
             selection,
+            to_send,
             progress,
-        )
-        .await?;
-        let handled = follower.run(plan.to_send, progress).await?;
+        );
+        let (settled, handled) = tokio::try_join!(planning, follower.run(planned, progress))?;
         report.items.extend(handled.reports);
-        report.items.extend(plan.settled);
+        report.items.extend(settled);
         report.cards_sent = handled.cards_sent;
         report.submissions = handled.submissions;
         // An item followed from an earlier run and planned again keeps the followed outcome.

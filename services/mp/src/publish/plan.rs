@@ -1,12 +1,13 @@
 //! Which products are sent: each becomes the channel's card, checked against the marketplace's
-//! dictionary; what cannot be sent is settled here with its reasons, what is already published
-//! with the same content is unchanged.
+//! dictionary, and goes to the sending as soon as it is ready; what cannot be sent is settled
+//! here with its reasons, what is already published with the same content is unchanged.
 
 use carpetti_marketplace::{Card, Problem};
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use carpetti_repo::PersistClient;
 use futures::StreamExt;
+use tokio::sync::mpsc;
 
 use super::store::ChannelRows;
 use super::{ItemReport, Outcome, Progress, Selection};
@@ -26,25 +27,78 @@ pub struct Prepared {
     pub was_published: bool,
 }
 
-pub struct Plan {
-    pub settled: Vec<ItemReport>,
-    pub to_send: Vec<Prepared>,
-}
-
+/// Plans the selection product by product as persist streams it, handing each card to send to
+/// `to_send` as soon as it is ready (the sending starts with the first full batch, not after the
+/// whole catalog is read); returns what is settled here: refused, unchanged or unknown.
 pub async fn plan(
     persist: &PersistClient,
     ctx: &ChannelContext,
     rows: &ChannelRows,
     dictionaries: &Dictionaries,
     selection: &Selection,
+    to_send: mpsc::Sender<Prepared>,
     progress: &dyn Progress,
-) -> Result<Plan, MpServiceError> {
-    let (products, mut settled) = load_products(persist, selection).await?;
-    progress.phase("checking", products.len() as u64);
-    let mut to_send = Vec::new();
-    let mut refusals = Vec::new();
-    for product in products {
-        progress.advance(1);
+) -> Result<Vec<ItemReport>, MpServiceError> {
+    let mut planner = Planner {
+        ctx,
+        rows,
+        dictionaries,
+        to_send,
+        settled: Vec::new(),
+        refusals: Vec::new(),
+    };
+    match selection {
+        Selection::All => {
+            let mut chunks = persist
+                .products()
+                .stream_products(api::StreamProductsRequest {
+                    status: Some(cat::ProductStatus::Active as i32),
+                    after_sku: String::new(),
+                })
+                .await?
+                .into_inner();
+            while let Some(chunk) = chunks.next().await {
+                let products = chunk?.items;
+                progress.grow(products.len() as u64);
+                for product in products {
+                    planner.take(product).await?;
+                }
+            }
+        }
+        Selection::Skus(skus) => {
+            progress.grow(skus.len() as u64);
+            for sku in skus {
+                match find(persist, sku).await? {
+                    Ok(product) => planner.take(product).await?,
+                    Err(unknown) => planner.settled.push(unknown),
+                }
+            }
+        }
+    }
+    let Planner {
+        mut settled,
+        refusals,
+        ..
+    } = planner;
+    settled.extend(refuse(rows, refusals).await?);
+    progress.advance(settled.len() as u64);
+    Ok(settled)
+}
+
+struct Planner<'a> {
+    ctx: &'a ChannelContext,
+    rows: &'a ChannelRows,
+    dictionaries: &'a Dictionaries,
+    to_send: mpsc::Sender<Prepared>,
+    settled: Vec<ItemReport>,
+    refusals: Vec<(String, String, Vec<Problem>)>,
+}
+
+impl Planner<'_> {
+    /// Decides one product: its card handed to the sending, or its outcome kept.
+    async fn take(&mut self, product: cat::Product) -> Result<(), MpServiceError> {
+        let (ctx, rows, dictionaries) = (self.ctx, self.rows, self.dictionaries);
+        let (settled, refusals) = (&mut self.settled, &mut self.refusals);
         let product_id = product
             .meta
             .as_ref()
@@ -55,7 +109,7 @@ pub async fn plan(
             Ok(card) => card,
             Err(problems) => {
                 refusals.push((product_id, product.sku, problems));
-                continue;
+                return Ok(());
             }
         };
         let attributes = match dictionaries.category(&card.category).await {
@@ -70,7 +124,7 @@ pub async fn plan(
                     format!("{} category {}: {reason}", ctx.marketplace, card.category),
                 );
                 refusals.push((product_id, product.sku, vec![problem]));
-                continue;
+                return Ok(());
             }
             Err(error) => return Err(error),
         };
@@ -78,7 +132,7 @@ pub async fn plan(
         let problems = attributes.check(&card);
         if !problems.is_empty() {
             refusals.push((product_id, product.sku, problems));
-            continue;
+            return Ok(());
         }
         let hash = content_hash(&card);
         let published = listing.as_ref().is_some_and(|l| {
@@ -93,14 +147,14 @@ pub async fn plan(
                 ids: listing.as_ref().map(ids_of),
                 problems: Vec::new(),
             });
-            continue;
+            return Ok(());
         }
         let entry = rows.entry(&product_id);
         let same = entry.as_ref().filter(|e| e.payload_hash == hash);
         match same.map(|e| e.status()) {
             // Already handed over with this content: followed, not sent again.
             Some(cat::OutboxStatus::Sending) if same.is_some_and(|e| e.batch_id.is_some()) => {
-                continue;
+                return Ok(());
             }
             // Refused with this very content: sending it again would be refused again.
             Some(cat::OutboxStatus::Failed)
@@ -115,7 +169,7 @@ pub async fn plan(
                     ids: None,
                     problems: listing.as_ref().map(problems_of).unwrap_or_default(),
                 });
-                continue;
+                return Ok(());
             }
             _ => {}
         }
@@ -124,16 +178,19 @@ pub async fn plan(
                 || l.external_sku.is_some()
                 || l.published_hash.is_some()
         });
-        to_send.push(Prepared {
+        let prepared = Prepared {
             product_id,
             sku: product.sku,
             card,
             hash,
             was_published,
-        });
+        };
+        // The sending only goes away with an error that ends the run.
+        self.to_send
+            .send(prepared)
+            .await
+            .map_err(|_| MpServiceError::channel(ctx.code(), "the sending stopped before the plan"))
     }
-    settled.extend(refuse(rows, refusals).await?);
-    Ok(Plan { settled, to_send })
 }
 
 /// Saves the reasons on the listings of products that are not sent (where they changed).
@@ -172,50 +229,24 @@ async fn refuse(
     Ok(reports)
 }
 
-async fn load_products(
+/// The product with `sku`, or the report of an unknown one.
+async fn find(
     persist: &PersistClient,
-    selection: &Selection,
-) -> Result<(Vec<cat::Product>, Vec<ItemReport>), MpServiceError> {
-    let mut products = Vec::new();
-    let mut missing = Vec::new();
-    match selection {
-        Selection::All => {
-            let mut chunks = persist
-                .products()
-                .stream_products(api::StreamProductsRequest {
-                    status: Some(cat::ProductStatus::Active as i32),
-                    after_sku: String::new(),
-                })
-                .await?
-                .into_inner();
-            while let Some(chunk) = chunks.next().await {
-                products.extend(chunk?.items);
-            }
-        }
-        Selection::Skus(skus) => {
-            for sku in skus {
-                let request = api::GetRequest {
-                    key: sku.clone(),
-                    ..Default::default()
-                };
-                match persist.products().get_product(request).await {
-                    Ok(product) => products.push(product.into_inner()),
-                    Err(status) if status.code() == tonic::Code::NotFound => {
-                        missing.push(ItemReport {
-                            sku: sku.clone(),
-                            outcome: Outcome::Failed,
-                            content_hash: String::new(),
-                            ids: None,
-                            problems: vec![Problem::new(
-                                "unknown_sku",
-                                format!("no product {sku}"),
-                            )],
-                        });
-                    }
-                    Err(status) => return Err(status.into()),
-                }
-            }
-        }
+    sku: &str,
+) -> Result<Result<cat::Product, ItemReport>, MpServiceError> {
+    let request = api::GetRequest {
+        key: sku.to_owned(),
+        ..Default::default()
+    };
+    match persist.products().get_product(request).await {
+        Ok(product) => Ok(Ok(product.into_inner())),
+        Err(status) if status.code() == tonic::Code::NotFound => Ok(Err(ItemReport {
+            sku: sku.to_owned(),
+            outcome: Outcome::Failed,
+            content_hash: String::new(),
+            ids: None,
+            problems: vec![Problem::new("unknown_sku", format!("no product {sku}"))],
+        })),
+        Err(status) => Err(status.into()),
     }
-    Ok((products, missing))
 }

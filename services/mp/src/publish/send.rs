@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use carpetti_marketplace::{Problem, Submission};
 use carpetti_proto::catalog::v1 as cat;
 
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::{self, UnboundedSender};
 
 use super::follow::{Follower, Handled, Open, Sent};
 use super::plan::Prepared;
@@ -21,16 +21,24 @@ impl Follower<'_> {
     /// unsent because the marketplace stayed unavailable, are reported here.
     pub(super) async fn send(
         &self,
-        cards: Vec<Prepared>,
+        mut cards: mpsc::Receiver<Prepared>,
         handed: UnboundedSender<Open>,
         progress: &dyn Progress,
     ) -> Result<Handled, MpServiceError> {
         let per_call = self.ctx.connector.limits().cards_per_call.max(1);
         let mut done = Handled::default();
-        let mut cards = cards;
-        while !cards.is_empty() {
-            let rest = cards.split_off(per_call.min(cards.len()));
-            let batch = std::mem::replace(&mut cards, rest);
+        loop {
+            // A full batch, or what is left once the plan has ended.
+            let mut batch = Vec::with_capacity(per_call);
+            while batch.len() < per_call {
+                match cards.recv().await {
+                    Some(card) => batch.push(card),
+                    None => break,
+                }
+            }
+            if batch.is_empty() {
+                return Ok(done);
+            }
             let payload: Vec<_> = batch.iter().map(|p| p.card.clone()).collect();
             let reports = match self.ctx.connector.submit_cards(&payload).await {
                 Ok(submission) => {
@@ -47,7 +55,6 @@ impl Follower<'_> {
             progress.advance(reports.len() as u64);
             done.reports.extend(reports);
         }
-        Ok(done)
     }
 
     /// Stores the submission on every entry of the batch before anything else, then settles what

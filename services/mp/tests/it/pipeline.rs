@@ -1,5 +1,6 @@
-//! The follow-up runs alongside the sending: a batch is polled as soon as it is stored, before
-//! the later batches are handed over, and every card still ends with its ids.
+//! Plan, sending and follow-up run side by side: a batch goes out as soon as it is planned and is
+//! polled as soon as it is stored, before the later batches are handed over, and every card
+//! still ends with its ids.
 
 use std::time::Duration;
 
@@ -62,5 +63,51 @@ async fn batches_are_followed_while_later_ones_are_sent() -> Result<()> {
             "{sku}: {listing:?}"
         );
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_first_batch_is_published_before_the_plan_ends() -> Result<()> {
+    let market = Ozon::start().await?;
+    let h = Harness::start(Backend::Sqlite).await?;
+    // 250 cards to send, then one product without a category mapping: the plan saves its
+    // refusal only once it has gone through every selected product.
+    let mut kettles: Vec<Kettle> = (0..250)
+        .map(|i| Kettle {
+            sku: Box::leak(format!("Q-{i:03}").into_boxed_str()),
+            material: Some("glass"),
+            category: true,
+        })
+        .collect();
+    kettles.push(Kettle {
+        sku: "Q-NOCAT",
+        material: Some("metal"),
+        category: false,
+    });
+    h.catalog(&kettles).await?;
+    let setup = market.setup();
+    h.add_channel(&setup).await?;
+    let channel = h.channel(setup.code).await?;
+    // By SKU: the plan reads the products one by one.
+    let skus = kettles.iter().map(|k| k.sku.to_owned()).collect();
+
+    let report = h
+        .publisher(Duration::from_secs(30))
+        .publish(&channel, &Selection::Skus(skus), &Quiet)
+        .await?;
+
+    assert_eq!(report.count(Outcome::Created), 250, "{:?}", report.counts());
+    assert_eq!(report.count(Outcome::Failed), 1);
+    let listings = h.listings(setup.code).await?;
+    let seq = |sku: &str| listings[sku].meta.as_ref().map_or(0, |m| m.change_seq);
+    let refused = seq("Q-NOCAT");
+    let first_published = (0..250)
+        .map(|i| seq(&format!("Q-{i:03}")))
+        .min()
+        .context("no listing")?;
+    assert!(
+        first_published < refused,
+        "a published listing ({first_published}) is written before the plan's refusal ({refused})"
+    );
     Ok(())
 }

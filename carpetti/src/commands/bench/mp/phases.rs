@@ -1,4 +1,4 @@
-//! The wall time of each phase of a publication (loading, checking, sending, following), taken
+//! The wall time of each phase of a publication (loading, publishing, following), taken
 //! from the publisher's progress calls, so a run says where its time went.
 
 use std::sync::Mutex;
@@ -65,6 +65,10 @@ impl Progress for PhaseClock {
         };
         state.done.push(ended);
         state.since = now;
+    }
+
+    fn grow(&self, more: u64) {
+        self.bar.grow(more);
     }
 
     fn advance(&self, done: u64) {
