@@ -51,8 +51,6 @@ pub struct Follower<'a> {
     pub(super) ctx: &'a ChannelContext,
     pub(super) rows: &'a ChannelRows,
     options: &'a PublishOptions,
-    /// Batches of an earlier run, followed first.
-    recovered: Vec<Open>,
 }
 
 impl<'a> Follower<'a> {
@@ -61,24 +59,19 @@ impl<'a> Follower<'a> {
         rows: &'a ChannelRows,
         options: &'a PublishOptions,
     ) -> Self {
-        Self {
-            ctx,
-            rows,
-            options,
-            recovered: Vec::new(),
-        }
+        Self { ctx, rows, options }
     }
 
-    /// Takes over the batches an earlier run handed to the marketplace and did not see settled;
-    /// returns how many.
-    pub fn recover(&mut self) -> usize {
+    /// The batches an earlier run handed to the marketplace and did not see settled, to be
+    /// followed by [`Follower::run`].
+    pub(super) fn recover(&self) -> Vec<Open> {
         let mut batches: HashMap<String, Vec<cat::OutboxEntry>> = HashMap::new();
         for entry in self.rows.sending() {
             if let Some(batch) = entry.batch_id.clone() {
                 batches.entry(batch).or_default().push(entry);
             }
         }
-        let mut recovered = 0;
+        let mut recovered = Vec::new();
         for (batch, entries) in batches {
             let Ok(mut submission) = serde_json::from_str::<Submission>(&batch) else {
                 tracing::warn!(
@@ -105,26 +98,24 @@ impl<'a> Follower<'a> {
             // The stored batch leaves its offers out: they are the entries still waiting on it.
             submission.offer_ids = items.keys().cloned().collect();
             submission.offer_ids.sort();
-            recovered += 1;
-            self.recovered.push(Open { submission, items });
+            recovered.push(Open { submission, items });
         }
         recovered
     }
 
-    /// Hands the planned `cards` over and follows them, with what [`Follower::recover`] took over, until
-    /// every card is settled or the run's follow-up time after the last hand-over is up.
-    pub async fn run(
-        &mut self,
+    /// Hands the planned `cards` over and follows them, with the `recovered` batches, until every
+    /// card is settled or the run's follow-up time after the last hand-over is up.
+    pub(super) async fn run(
+        &self,
+        recovered: Vec<Open>,
         cards: mpsc::Receiver<Prepared>,
         progress: &dyn Progress,
     ) -> Result<Handled, MpServiceError> {
-        let open = std::mem::take(&mut self.recovered);
-        progress.grow(waiting(&open) as u64);
+        progress.grow(waiting(&recovered) as u64);
         let (handed, incoming) = mpsc::unbounded_channel();
-        let this = &*self;
         let (mut done, followed) = tokio::try_join!(
-            this.send(cards, handed, progress),
-            this.follow(open, incoming, progress)
+            self.send(cards, handed, progress),
+            self.follow(recovered, incoming, progress)
         )?;
         done.reports.extend(followed);
         Ok(done)

@@ -167,8 +167,9 @@ impl Publisher {
             channel: ctx.code().to_owned(),
             ..PublishReport::default()
         };
-        let mut follower = follow::Follower::new(ctx, &rows, &self.options);
-        report.recovered = follower.recover();
+        let follower = follow::Follower::new(ctx, &rows, &self.options);
+        let recovered = follower.recover();
+        report.recovered = recovered.len();
         let dictionaries = Dictionaries::new(self.cache.clone(), ctx.code(), ctx.connector.clone());
         // The plan hands cards to the sending as they are ready; each batch is followed from
         // its hand-over on.
@@ -183,7 +184,8 @@ impl Publisher {
             to_send,
             progress,
         );
-        let (settled, handled) = tokio::try_join!(planning, follower.run(planned, progress))?;
+        let (settled, handled) =
+            tokio::try_join!(planning, follower.run(recovered, planned, progress))?;
         report.items.extend(handled.reports);
         report.items.extend(settled);
         report.cards_sent = handled.cards_sent;

@@ -32,7 +32,7 @@ pub(crate) fn repeats_a_target<T>(items: &[(Option<Target>, T)]) -> bool {
 }
 
 /// Whether a batch write failed on a unique key (the row-by-row path then names the row).
-pub(crate) fn unique_violation(error: &StoreError) -> bool {
+fn unique_violation(error: &StoreError) -> bool {
     matches!(error, StoreError::Database(sqlx::Error::Database(db))
         if db.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
@@ -65,9 +65,10 @@ pub(crate) async fn require_refs(
     tx: &mut Tx,
     table: &'static str,
     field: &str,
-    ids: &[Uuid],
+    ids: impl IntoIterator<Item = Uuid>,
 ) -> StoreResult<()> {
-    let mut distinct = ids.to_vec();
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut distinct = ids.clone();
     distinct.sort_unstable();
     distinct.dedup();
     let found = rows_by_id(tx, "id", table, &distinct)
@@ -170,7 +171,7 @@ pub(crate) async fn write_and_read_back<'v, T, V>(
 
 /// Writes `rows` into `table` with multi-row `INSERT … ON CONFLICT (id) DO UPDATE` statements
 /// (the first of `columns` is `id`); `bind` binds one row's values in the order of `columns`.
-pub(crate) async fn upsert<'a, R>(
+async fn upsert<'a, R>(
     tx: &mut Tx,
     table: &str,
     columns: &[&str],
@@ -194,7 +195,7 @@ pub(crate) async fn upsert<'a, R>(
 }
 
 /// The stored rows of `ids`, decoded, in the order of `ids`.
-pub(crate) async fn read_back_many<T>(
+async fn read_back_many<T>(
     tx: &mut Tx,
     columns: &str,
     table: &str,

@@ -4,7 +4,6 @@
 use sqlx::Row;
 use sqlx::query_builder::Separated;
 use sqlx::types::Json;
-use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{ItemError, Listing, ListingStatus};
@@ -207,10 +206,20 @@ async fn save_set(
     items: &[(Option<Target>, Listing)],
 ) -> StoreResult<Vec<Record<Listing>>> {
     let metas = batch_metas(tx, &BATCH, items).await?;
-    let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
-    require_refs(tx, "product", "product_id", &products).await?;
-    let channels: Vec<Uuid> = items.iter().map(|(_, v)| v.channel_id).collect();
-    require_refs(tx, "channel", "channel_id", &channels).await?;
+    require_refs(
+        tx,
+        "product",
+        "product_id",
+        items.iter().map(|(_, v)| v.product_id),
+    )
+    .await?;
+    require_refs(
+        tx,
+        "channel",
+        "channel_id",
+        items.iter().map(|(_, v)| v.channel_id),
+    )
+    .await?;
     write_and_read_back(tx, &BATCH, metas, items, bind_row).await
 }
 

@@ -4,7 +4,6 @@
 
 use sqlx::Row;
 use sqlx::query_builder::Separated;
-use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::model::channel::{OutboxEntry, OutboxKind, OutboxStatus};
@@ -191,10 +190,20 @@ async fn save_set(
     for (_, value) in items {
         value.validate()?;
     }
-    let channels: Vec<Uuid> = items.iter().map(|(_, v)| v.channel_id).collect();
-    require_refs(tx, "channel", "channel_id", &channels).await?;
-    let products: Vec<Uuid> = items.iter().map(|(_, v)| v.product_id).collect();
-    require_refs(tx, "product", "product_id", &products).await?;
+    require_refs(
+        tx,
+        "channel",
+        "channel_id",
+        items.iter().map(|(_, v)| v.channel_id),
+    )
+    .await?;
+    require_refs(
+        tx,
+        "product",
+        "product_id",
+        items.iter().map(|(_, v)| v.product_id),
+    )
+    .await?;
     write_and_read_back(tx, &BATCH, metas, items, bind_row).await
 }
 
