@@ -347,3 +347,14 @@ pub struct JobQuery {
     pub with_retries_left: Option<bool>,
     pub page: Page,
 }
+
+/// How an engine wrote the commands of one kind it received (group commit): `groups`
+/// transactions held `grouped` commands between them; `alone` were written one per transaction
+/// (groups switched off, a second complete on an instance already in the group, a command the
+/// group could not take such as a complete by the wrong worker, or a group that failed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct GroupStats {
+    pub groups: u64,
+    pub grouped: u64,
+    pub alone: u64,
+}

@@ -33,22 +33,30 @@ pub struct EngineConfig {
     pub job_poll: Duration,
     /// How often a long-polling fetchAndLock looks again for tasks other nodes created.
     pub fetch_poll: Duration,
+    /// How many groups of each kind of grouped command (external-task completes, instance
+    /// starts) are written at once — group commit: the commands that arrive meanwhile wait and
+    /// go in the next group. 0 writes each command in its own transaction.
+    pub command_groups: usize,
 }
 
 impl EngineConfig {
+    /// Groups written at once by default: one being written while the next fills.
+    pub const DEFAULT_COMMAND_GROUPS: usize = 2;
+
     pub fn new(storage: EngineStorage) -> Self {
         Self {
             storage,
             job_poll: Duration::from_millis(500),
             fetch_poll: Duration::from_millis(500),
+            command_groups: Self::DEFAULT_COMMAND_GROUPS,
         }
     }
 }
 
 /// The engine on one of its two backends.
 pub enum Engine {
-    Sqlite(SqliteEngine),
-    Postgres(PgEngine),
+    Sqlite(Arc<SqliteEngine>),
+    Postgres(Arc<PgEngine>),
 }
 
 impl Engine {
@@ -76,6 +84,22 @@ impl Engine {
         match self {
             Engine::Sqlite(e) => e.run_jobs(shutdown).await,
             Engine::Postgres(e) => e.run_jobs(shutdown).await,
+        }
+    }
+
+    /// How the external-task completes since the engine opened were written (group commit).
+    pub fn completion_stats(&self) -> GroupStats {
+        match self {
+            Engine::Sqlite(e) => e.completion_stats(),
+            Engine::Postgres(e) => e.completion_stats(),
+        }
+    }
+
+    /// How the instance starts since the engine opened were written (group commit).
+    pub fn start_stats(&self) -> GroupStats {
+        match self {
+            Engine::Sqlite(e) => e.start_stats(),
+            Engine::Postgres(e) => e.start_stats(),
         }
     }
 

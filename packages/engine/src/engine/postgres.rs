@@ -18,6 +18,8 @@ pub type PgEngine = Store;
 const FOR_UPDATE: &str = " FOR UPDATE";
 /// Skips rows another engine process is acquiring.
 const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+/// Locks the instance rows (`i`) of a join, not the rows joined to them.
+const FOR_UPDATE_OF_INSTANCE: &str = " FOR UPDATE OF i";
 /// The schema of the engine's tables.
 pub const SCHEMA: &str = "carpetti_engine";
 
@@ -28,7 +30,7 @@ impl PgEngine {
         url: &str,
         max_connections: u32,
         config: &EngineConfig,
-    ) -> EngineResult<Self> {
+    ) -> EngineResult<Arc<Self>> {
         // The engine's tables (and its own `_sqlx_migrations`) live in their own schema, so it can
         // share a database with service_persist, whose migrations use the same version numbers.
         let admin = PgConnectOptions::from_str(url)?;
@@ -53,6 +55,8 @@ impl PgEngine {
             .run(&pool)
             .await
             .map_err(|e| crate::api::EngineError::Internal(format!("migrations: {e}")))?;
-        Ok(Self::with_pools(pool.clone(), pool, description, config))
+        Ok(Arc::new_cyclic(|me| {
+            Self::with_pools(pool.clone(), pool, description, config, me.clone())
+        }))
     }
 }

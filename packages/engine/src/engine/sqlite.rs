@@ -15,11 +15,12 @@ pub type SqliteEngine = Store;
 /// One writer: the write transaction itself is the lock.
 const FOR_UPDATE: &str = "";
 const SKIP_LOCKED: &str = "";
+const FOR_UPDATE_OF_INSTANCE: &str = "";
 
 include!("shared/backend.rs");
 
 impl SqliteEngine {
-    pub(super) async fn open(path: &Path, config: &EngineConfig) -> EngineResult<Self> {
+    pub(super) async fn open(path: &Path, config: &EngineConfig) -> EngineResult<Arc<Self>> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -46,11 +47,9 @@ impl SqliteEngine {
             .max_connections(4)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self::with_pools(
-            write,
-            read,
-            format!("SQLite {}", path.display()),
-            config,
-        ))
+        let description = format!("SQLite {}", path.display());
+        Ok(Arc::new_cyclic(|me| {
+            Self::with_pools(write, read, description, config, me.clone())
+        }))
     }
 }

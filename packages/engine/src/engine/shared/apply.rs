@@ -17,7 +17,7 @@ impl Store {
         if !fx.external_tasks.is_empty() {
             for chunk in fx.external_tasks.chunks(1_000) {
                 let mut q = sqlx::QueryBuilder::<Db>::new("");
-                push_external_tasks(&mut q, state, model, chunk, at)?;
+                push_external_tasks(&mut q, &[(state, model, chunk)], at)?;
                 q.build().execute(&mut **tx).await?;
             }
         }
@@ -232,7 +232,7 @@ impl Store {
                 end += 1;
             }
             let mut q = sqlx::QueryBuilder::<Db>::new("");
-            push_history(&mut q, state, model, &fx.history[chunk_start..end]);
+            push_history(&mut q, &[(state, model, &fx.history[chunk_start..end])]);
             q.build().execute(&mut **tx).await?;
             chunk_start = end;
         }
@@ -240,22 +240,26 @@ impl Store {
     }
 }
 
-/// Appends `INSERT INTO engine_external_task … VALUES …` for `tasks`.
+/// One instance's part of a multi-row statement: its state, its model and its rows.
+pub(crate) type InstanceRows<'a, T> = (&'a InstanceState, &'a ProcessModel, &'a [T]);
+
+/// Appends `INSERT INTO engine_external_task … VALUES …` for the tasks of one or more instances.
 pub(crate) fn push_external_tasks(
     q: &mut sqlx::QueryBuilder<'_, Db>,
-    state: &InstanceState,
-    model: &ProcessModel,
-    tasks: &[crate::runtime::NewExternalTask],
+    parts: &[InstanceRows<'_, crate::runtime::NewExternalTask>],
     at: i64,
 ) -> EngineResult<()> {
-    let mut rows = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        rows.push((t, serde_json::to_string(&t.properties).map_err(json_error)?));
+    let mut rows = Vec::new();
+    for (state, model, tasks) in parts {
+        for t in tasks.iter() {
+            let properties = serde_json::to_string(&t.properties).map_err(json_error)?;
+            rows.push((*state, *model, t, properties));
+        }
     }
     q.push(
         "INSERT INTO engine_external_task (id, instance_id, definition_id, definition_key, business_key, topic, priority, activity_id, activity_instance_id, execution_id, properties, available_at, created_at) ",
     );
-    q.push_values(rows, |mut row, (t, properties)| {
+    q.push_values(rows, |mut row, (state, model, t, properties)| {
         row.push_bind(t.id.clone())
             .push_bind(state.id.clone())
             .push_bind(state.definition_id.clone())
@@ -273,33 +277,36 @@ pub(crate) fn push_external_tasks(
     Ok(())
 }
 
-/// Appends a multi-row upsert of `history`: one row per activity instance — its start (already
-/// ended when the same events end it, as for events and gateways), or its end when it started
-/// in an earlier command (the conflict on its id then sets only the end).
+/// Appends a multi-row upsert of the history of one or more instances: one row per activity
+/// instance — its start (already ended when the same events end it, as for events and
+/// gateways), or its end when it started in an earlier command (the conflict on its id then sets
+/// only the end). Activity instance ids are unique across instances.
 pub(crate) fn push_history(
     q: &mut sqlx::QueryBuilder<'_, Db>,
-    state: &InstanceState,
-    model: &ProcessModel,
-    history: &[crate::runtime::ActivityEvent],
+    parts: &[InstanceRows<'_, crate::runtime::ActivityEvent>],
 ) {
-    let ends: HashMap<&str, (i64, bool)> = history
-        .iter()
+    let events = || parts.iter().flat_map(|(_, _, history)| history.iter());
+    let ends: HashMap<&str, (i64, bool)> = events()
         .filter_map(|h| h.ended.map(|c| (h.id.as_str(), (ms(h.at), c))))
         .collect();
-    let started: std::collections::HashSet<&str> = history
-        .iter()
+    let started: std::collections::HashSet<&str> = events()
         .filter(|h| h.ended.is_none())
         .map(|h| h.id.as_str())
         .collect();
-    let rows: Vec<(usize, &crate::runtime::ActivityEvent)> = history
+    let rows: Vec<_> = parts
         .iter()
-        .enumerate()
-        .filter(|(_, h)| h.ended.is_none() || !started.contains(h.id.as_str()))
+        .flat_map(|(state, model, history)| {
+            history
+                .iter()
+                .enumerate()
+                .map(move |(position, h)| (*state, *model, position, h))
+        })
+        .filter(|(_, _, _, h)| h.ended.is_none() || !started.contains(h.id.as_str()))
         .collect();
     q.push(
         "INSERT INTO engine_activity_history (id, instance_id, definition_id, definition_key, parent_id, activity_id, activity_name, activity_type, execution_id, task_id, called_instance_id, started_at, ended_at, canceled, seq) ",
     );
-    q.push_values(rows, |mut row, (position, h)| {
+    q.push_values(rows, |mut row, (state, model, position, h)| {
         let end = ends.get(h.id.as_str());
         row.push_bind(h.id.clone())
             .push_bind(state.id.clone())

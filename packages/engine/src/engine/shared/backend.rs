@@ -27,14 +27,21 @@ pub struct Store {
     node: String,
     job_poll: std::time::Duration,
     fetch_poll: std::time::Duration,
+    /// External-task completes waiting to be written in groups.
+    completions: groups::Groups<complete_group::Pending>,
+    /// Instance starts waiting to be written in groups.
+    starts: groups::Groups<start_group::PendingStart>,
 }
 
 impl Store {
+    /// The store over its pools; `me` is the `Arc` it is built in (groups of completes are
+    /// written by tasks of their own, which hold the store).
     fn with_pools(
         write: Pool<Db>,
         read: Pool<Db>,
         description: String,
         config: &EngineConfig,
+        me: std::sync::Weak<Store>,
     ) -> Self {
         Self {
             write,
@@ -46,6 +53,8 @@ impl Store {
             node: uuid::Uuid::now_v7().to_string(),
             job_poll: config.job_poll,
             fetch_poll: config.fetch_poll,
+            completions: groups::Groups::new(config.command_groups, me.clone()),
+            starts: groups::Groups::new(config.command_groups, me),
         }
     }
 
@@ -154,6 +163,21 @@ mod instances {
 mod external {
     use super::*;
     include!("external.rs");
+}
+
+mod groups {
+    use super::*;
+    include!("groups.rs");
+}
+
+mod complete_group {
+    use super::*;
+    include!("complete_group.rs");
+}
+
+mod start_group {
+    use super::*;
+    include!("start_group.rs");
 }
 
 mod fetch {

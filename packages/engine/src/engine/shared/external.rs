@@ -31,20 +31,6 @@ pub(crate) fn task_from_row(row: &<Db as sqlx::Database>::Row) -> EngineResult<E
 }
 
 impl Store {
-    pub async fn complete_external_task(
-        &self,
-        id: &str,
-        worker_id: &str,
-        variables: Variables,
-        locals: Variables,
-    ) -> EngineResult<()> {
-        self.command_on_task(id, worker_id, |model, state, now| {
-            runtime::complete_task(model, state, id, variables, locals, now)
-        })
-        .await?;
-        Ok(())
-    }
-
     pub async fn bpmn_error(
         &self,
         id: &str,

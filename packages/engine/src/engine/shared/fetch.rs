@@ -1,7 +1,8 @@
-// fetchAndLock with real long polling: tasks are acquired per topic with one UPDATE over a
-// sub-select (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so engine processes never hand out the
-// same task); while nothing matches, the request waits for a wake-up (a task created, unlocked
-// or failed with a retry here) or re-checks every `fetch_poll` for other nodes' tasks.
+// fetchAndLock with real long polling: the tasks of all the request's topics are acquired with
+// one UPDATE over per-topic sub-selects (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so engine
+// processes never hand out the same task); while nothing matches, the request waits for a
+// wake-up (a task created, unlocked or failed with a retry here) or re-checks every
+// `fetch_poll` for other nodes' tasks.
 
 use std::time::Duration;
 
@@ -39,23 +40,40 @@ impl Store {
         }
     }
 
+    /// One acquisition over every topic of the request: a single `UPDATE` locks, topic after
+    /// topic in the request's order, up to `maxTasks` tasks (each topic's filters, order and lock
+    /// duration): a `UNION ALL` of one limited sub-select per topic, read lazily, so a later
+    /// topic's rows are only locked while the earlier ones left room. Then one query reads the
+    /// variables of all their instances.
     async fn try_fetch(&self, request: &FetchRequest) -> EngineResult<Vec<LockedTask>> {
-        let mut out = Vec::new();
+        if request.topics.is_empty() || request.max_tasks == 0 {
+            return Ok(Vec::new());
+        }
         let now = Utc::now();
+        let max = i64::from(request.max_tasks);
+        let order = if request.use_priority {
+            "priority DESC, created_at"
+        } else {
+            "created_at"
+        };
+        let mut q = sqlx::QueryBuilder::<Db>::new("UPDATE engine_external_task SET worker_id = ");
+        q.push_bind(request.worker_id.clone())
+            .push(", lock_expires_at = CASE");
         for topic in &request.topics {
-            let want = i64::from(request.max_tasks) - out.len() as i64;
-            if want <= 0 {
-                break;
-            }
             let until = now
                 + chrono::TimeDelta::from_std(topic.lock_duration)
                     .map_err(|_| EngineError::BadRequest("lockDuration is too long".into()))?;
-            let mut q =
-                sqlx::QueryBuilder::<Db>::new("UPDATE engine_external_task SET worker_id = ");
-            q.push_bind(request.worker_id.clone())
-                .push(", lock_expires_at = ")
+            q.push(" WHEN topic = ")
+                .push_bind(topic.name.clone())
+                .push(" THEN ")
                 .push_bind(ms(until));
-            q.push(" WHERE id IN (SELECT id FROM engine_external_task WHERE topic = ")
+        }
+        q.push(" END WHERE id IN (SELECT id FROM (");
+        for (n, topic) in request.topics.iter().enumerate() {
+            if n > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push("SELECT id FROM (SELECT id FROM engine_external_task WHERE topic = ")
                 .push_bind(topic.name.clone());
             q.push(" AND available_at <= ").push_bind(ms(now));
             q.push(" AND (lock_expires_at IS NULL OR lock_expires_at < ")
@@ -72,23 +90,30 @@ impl Store {
             );
             push_in(&mut q, "definition_id", &topic.definition_ids);
             push_in(&mut q, "definition_key", &topic.definition_keys);
-            let order = if request.use_priority {
-                "priority DESC, created_at"
-            } else {
-                "created_at"
-            };
             q.push(format!(" ORDER BY {order} LIMIT "))
-                .push_bind(want)
-                .push(format!(
-                    "{SKIP_LOCKED}) RETURNING {}",
-                    external::TASK_COLUMNS
-                ));
-            let rows = q.build().fetch_all(&self.write).await?;
-            let mut tasks: Vec<ExternalTaskInfo> = rows
-                .iter()
-                .map(external::task_from_row)
-                .collect::<EngineResult<_>>()?;
-            tasks.sort_by(|a, b| {
+                .push_bind(max)
+                .push(format!("{SKIP_LOCKED}) AS topic_{n}"));
+        }
+        q.push(") AS picked LIMIT ")
+            .push_bind(max)
+            .push(format!(") RETURNING {}", external::TASK_COLUMNS));
+        let rows = q.build().fetch_all(&self.write).await?;
+        let mut locked: Vec<(usize, ExternalTaskInfo)> = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let task = external::task_from_row(row)?;
+            match topic_of(&request.topics, &task) {
+                Some(n) => locked.push((n, task)),
+                None => {
+                    return Err(EngineError::Internal(format!(
+                        "external task {} was locked for no topic of the request",
+                        task.id
+                    )));
+                }
+            }
+        }
+        // the request's topic order, then each topic's own order
+        locked.sort_by(|(n, a), (m, b)| {
+            n.cmp(m).then_with(|| {
                 if request.use_priority {
                     b.priority
                         .cmp(&a.priority)
@@ -96,34 +121,42 @@ impl Store {
                 } else {
                     a.created_at.cmp(&b.created_at)
                 }
-            });
-            let states = self.states_of(&tasks).await?;
-            for task in tasks {
-                match task_variables(&task, topic, states.get(&task.process_instance_id)) {
-                    Some(variables) => out.push(LockedTask { task, variables }),
-                    None => {
-                        // its instance does not have the requested processVariables: hand it back
-                        sqlx::query("UPDATE engine_external_task SET worker_id = NULL, lock_expires_at = NULL WHERE id = $1 AND worker_id = $2").bind(&task.id).bind(&request.worker_id).execute(&self.write).await?;
-                    }
+            })
+        });
+        let locked: Vec<(ExternalTaskInfo, &TopicFetch)> = locked
+            .into_iter()
+            .map(|(n, task)| (task, &request.topics[n]))
+            .collect();
+        // the variables of all the tasks' instances, read once for every topic
+        let mut out = Vec::with_capacity(locked.len());
+        let instances: Vec<String> = locked
+            .iter()
+            .map(|(task, _)| task.process_instance_id.clone())
+            .collect();
+        let states = self.states_of(instances).await?;
+        for (task, topic) in locked {
+            match task_variables(&task, topic, states.get(&task.process_instance_id)) {
+                Some(variables) => out.push(LockedTask { task, variables }),
+                None => {
+                    // its instance does not have the requested processVariables: hand it back
+                    sqlx::query("UPDATE engine_external_task SET worker_id = NULL, lock_expires_at = NULL WHERE id = $1 AND worker_id = $2").bind(&task.id).bind(&request.worker_id).execute(&self.write).await?;
                 }
             }
         }
         Ok(out)
     }
 
-    /// The states of the tasks' instances, in one query.
+    /// The states of the instances, in one query.
     async fn states_of(
         &self,
-        tasks: &[ExternalTaskInfo],
+        mut ids: Vec<String>,
     ) -> EngineResult<HashMap<String, InstanceState>> {
         let mut states = HashMap::new();
-        if tasks.is_empty() {
+        if ids.is_empty() {
             return Ok(states);
         }
-        let ids: Vec<String> = tasks
-            .iter()
-            .map(|t| t.process_instance_id.clone())
-            .collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut q =
             sqlx::QueryBuilder::<Db>::new("SELECT id, state FROM engine_instance WHERE 1 = 1");
         push_in(&mut q, "id", &ids);
@@ -136,6 +169,22 @@ impl Store {
         }
         Ok(states)
     }
+}
+
+/// The first topic of the request a locked task matches: its name and its filters.
+fn topic_of(topics: &[TopicFetch], task: &ExternalTaskInfo) -> Option<usize> {
+    let equal = |filter: &Option<String>, value: &str| filter.as_deref().is_none_or(|f| f == value);
+    let listed = |list: &[String], value: &str| list.is_empty() || list.iter().any(|v| v == value);
+    topics.iter().position(|t| {
+        t.name == task.topic
+            && t.business_key
+                .as_deref()
+                .is_none_or(|f| task.business_key.as_deref() == Some(f))
+            && equal(&t.definition_id, &task.process_definition_id)
+            && equal(&t.definition_key, &task.process_definition_key)
+            && listed(&t.definition_ids, &task.process_definition_id)
+            && listed(&t.definition_keys, &task.process_definition_key)
+    })
 }
 
 /// The variables handed out with a task; `None` when the instance fails the topic's

@@ -73,8 +73,50 @@ fn like(text: &str, pattern: &str) -> bool {
     )
 }
 
+/// A start the runtime ran, not yet written.
+pub(crate) struct Started {
+    pub(crate) model: Arc<ProcessModel>,
+    pub(crate) state: InstanceState,
+    pub(crate) fx: crate::runtime::Effects,
+    pub(crate) start_activity: Option<String>,
+    pub(crate) now: DateTime<Utc>,
+}
+
+/// What `instance(id)` reads back right after a start, without reading it.
+pub(crate) fn started_info(
+    definition: &DefinitionInfo,
+    id: String,
+    business_key: Option<String>,
+    fx: &crate::runtime::Effects,
+    start_activity: Option<String>,
+    now: DateTime<Utc>,
+    super_instance_id: Option<String>,
+) -> InstanceInfo {
+    InstanceInfo {
+        id,
+        definition_id: definition.id.clone(),
+        definition_key: definition.key.clone(),
+        definition_name: definition.name.clone(),
+        definition_version: definition.version,
+        business_key,
+        super_instance_id,
+        started_at: from_ms(ms(now)),
+        ended_at: fx.ended.map(|_| from_ms(ms(now))),
+        state: fx.ended.map_or("ACTIVE", |how| how.name()).to_owned(),
+        start_activity_id: start_activity,
+        delete_reason: None,
+        // an instance that ended in its start resolved what it raised
+        incidents: if fx.ended.is_some() {
+            0
+        } else {
+            u32::try_from(fx.incidents.len()).unwrap_or(u32::MAX)
+        },
+    }
+}
+
 impl Store {
-    pub async fn start(
+    /// A start in its own transaction (see `start_group.rs` for starts written in groups).
+    pub(crate) async fn start_alone(
         &self,
         by: &DefinitionRef,
         request: StartRequest,
@@ -101,29 +143,23 @@ impl Store {
         super_ref: Option<SuperRef>,
         id: String,
     ) -> EngineResult<InstanceInfo> {
-        let model = self.model(&definition.id, &self.read).await?;
-        let start = match start_at {
-            Some(element) => Some(model.element_by_id(element).ok_or_else(|| {
-                EngineError::NotFound(format!("start event {element} of {}", definition.id))
-            })?),
-            None => None,
-        };
-        let now = Utc::now();
         let super_instance = super_ref.as_ref().map(|s| s.instance_id.clone());
-        let (state, fx) = runtime::start(
-            &model,
-            &definition.id,
-            id.clone(),
-            business_key.clone(),
-            variables,
-            start,
-            super_ref,
+        let Started {
+            model,
+            state,
+            fx,
+            start_activity,
             now,
-        )
-        .map_err(core::runtime_error)?;
-        let start_activity = start
-            .or(model.none_start)
-            .map(|s| model.element(s).id.clone());
+        } = self
+            .run_start(
+                definition,
+                &id,
+                business_key.clone(),
+                variables,
+                start_at,
+                super_ref,
+            )
+            .await?;
         let mut tx = self.write.begin().await?;
         let document = serde_json::to_string(&state).map_err(json_error)?;
         sqlx::query("INSERT INTO engine_instance (id, definition_id, definition_key, business_key, super_instance_id, state, started_at, start_activity_id) VALUES ($1, $2, $3, $4, $5, $8, $6, $7)")
@@ -144,7 +180,56 @@ impl Store {
         }
         tx.commit().await?;
         self.after_commit(&fx);
-        self.instance(&id).await
+        Ok(started_info(
+            definition,
+            id,
+            business_key,
+            &fx,
+            start_activity,
+            now,
+            super_instance,
+        ))
+    }
+
+    /// Runs the start of an instance of `definition` in the runtime (nothing written yet).
+    pub(crate) async fn run_start(
+        &self,
+        definition: &DefinitionInfo,
+        id: &str,
+        business_key: Option<String>,
+        variables: Variables,
+        start_at: Option<&str>,
+        super_ref: Option<SuperRef>,
+    ) -> EngineResult<Started> {
+        let model = self.model(&definition.id, &self.read).await?;
+        let start = match start_at {
+            Some(element) => Some(model.element_by_id(element).ok_or_else(|| {
+                EngineError::NotFound(format!("start event {element} of {}", definition.id))
+            })?),
+            None => None,
+        };
+        let now = Utc::now();
+        let (state, fx) = runtime::start(
+            &model,
+            &definition.id,
+            id.to_owned(),
+            business_key,
+            variables,
+            start,
+            super_ref,
+            now,
+        )
+        .map_err(core::runtime_error)?;
+        let start_activity = start
+            .or(model.none_start)
+            .map(|s| model.element(s).id.clone());
+        Ok(Started {
+            model,
+            state,
+            fx,
+            start_activity,
+            now,
+        })
     }
 
     fn instance_query<'q>(query: &InstanceQuery) -> sqlx::QueryBuilder<'q, Db> {

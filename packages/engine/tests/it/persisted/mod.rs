@@ -1,17 +1,19 @@
 //! The persisted engine's behavioural suite: every test runs on PostgreSQL (a fresh database on
 //! the machine's server) and on SQLite (a fresh file) through the same `EngineApi`.
 
+mod fetching;
+mod groups;
 mod suite;
 mod support;
 
 macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
+    ($($module:ident :: $name:ident),* $(,)?) => {
         mod postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     let backend = super::support::Backend::postgres().await?;
-                    super::suite::$name(&backend).await
+                    super::$module::$name(&backend).await
                 }
             )*
         }
@@ -20,7 +22,7 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     let backend = super::support::Backend::sqlite().await?;
-                    super::suite::$name(&backend).await
+                    super::$module::$name(&backend).await
                 }
             )*
         }
@@ -28,22 +30,25 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
-    deploys_versions_and_filters_duplicates,
-    refuses_a_bad_model_and_deploys_nothing,
-    runs_external_tasks_to_the_end_with_history,
-    long_poll_answers_when_a_task_appears,
-    failures_retry_then_become_an_incident,
-    bpmn_errors_are_caught_by_boundaries,
-    only_the_locking_worker_may_report,
-    timers_and_call_activities_run_through_jobs,
-    messages_start_and_continue_instances,
-    a_restart_resumes_timers_and_expired_locks,
-    deleting_an_instance_withdraws_its_work,
-    concurrent_fetchers_never_share_a_task,
-    the_processes_folder_redeploys_only_what_changed,
-    a_timer_start_event_starts_instances_on_its_cycle,
-    a_worker_locks_a_task_by_id_and_fails_it_with_variables,
-    a_failing_job_becomes_an_incident_and_retries_resolve_it,
+    suite::deploys_versions_and_filters_duplicates,
+    suite::refuses_a_bad_model_and_deploys_nothing,
+    suite::runs_external_tasks_to_the_end_with_history,
+    suite::long_poll_answers_when_a_task_appears,
+    suite::failures_retry_then_become_an_incident,
+    suite::bpmn_errors_are_caught_by_boundaries,
+    suite::only_the_locking_worker_may_report,
+    suite::timers_and_call_activities_run_through_jobs,
+    suite::messages_start_and_continue_instances,
+    suite::a_restart_resumes_timers_and_expired_locks,
+    suite::deleting_an_instance_withdraws_its_work,
+    suite::concurrent_fetchers_never_share_a_task,
+    suite::the_processes_folder_redeploys_only_what_changed,
+    suite::a_timer_start_event_starts_instances_on_its_cycle,
+    suite::a_worker_locks_a_task_by_id_and_fails_it_with_variables,
+    suite::a_failing_job_becomes_an_incident_and_retries_resolve_it,
+    groups::a_burst_of_completes_is_written_in_groups,
+    groups::a_burst_of_starts_is_written_in_groups,
+    fetching::one_fetch_takes_topics_in_order_up_to_max,
 );
 
 /// The engine shares a PostgreSQL database with service_persist, whose `_sqlx_migrations`
