@@ -61,6 +61,11 @@ pub struct EngineBenchArgs {
     /// do best; more only add context switches.
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
+    /// Groups of commands (external-task completes, instance starts) the engine writes at once
+    /// (its group commit); 0 writes each command in its own transaction, as before groups existed
+    /// (for comparison).
+    #[arg(long, default_value_t = carpetti_engine::EngineConfig::DEFAULT_COMMAND_GROUPS)]
+    pub command_groups: usize,
     /// The persisted backends to measure.
     #[arg(
         long,
@@ -184,6 +189,7 @@ pub async fn run(args: EngineBenchArgs, ctx: &Context) -> anyhow::Result<()> {
                 &backend,
                 args.persisted_instances,
                 args.workers.max(1),
+                args.command_groups,
                 &bar,
             )
             .await;
@@ -258,6 +264,7 @@ fn print(
             "ours_vs_spiff_workflow": spiff, "ours_vs_bpmn_engine": bpmn_engine,
             "target_vs_spiff_workflow": TARGET_VS_SPIFF, "target_met": target_met,
             "persisted": persisted, "persisted_workers": args.workers,
+            "command_groups": args.command_groups,
             "target_persisted_postgres_instances_per_sec": TARGET_PERSISTED_PG,
             "persisted_target_met": persisted_target(persisted),
         }));
@@ -327,6 +334,11 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
         "tasks/s",
         "fetch→complete p50",
         "p99",
+        "tasks per fetch",
+        "completes per group",
+        "alone",
+        "starts per group",
+        "alone",
     ]);
     for r in persisted {
         table.add_row([
@@ -339,11 +351,16 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
             format!("{:.0}", r.tasks_per_sec),
             format!("{:.2} ms", r.fetch_to_complete_p50_ms),
             format!("{:.2} ms", r.fetch_to_complete_p99_ms),
+            format!("{:.1}", r.tasks_per_fetch),
+            format!("{:.1}", r.completes_per_group),
+            r.completes_alone.to_string(),
+            format!("{:.1}", r.starts_per_group),
+            r.starts_alone.to_string(),
         ]);
     }
     output::line(&format!(
-        "end to end over REST, {} instances per backend, {} Rust workers:",
-        args.persisted_instances, args.workers
+        "end to end over REST, {} instances per backend, {} Rust workers, {} command groups at once:",
+        args.persisted_instances, args.workers, args.command_groups
     ));
     output::line(&table.to_string());
     output::line(&match persisted_target(persisted) {

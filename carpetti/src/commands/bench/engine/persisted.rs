@@ -42,6 +42,19 @@ pub struct PersistedRun {
     pub tasks_per_sec: f64,
     pub fetch_to_complete_p50_ms: f64,
     pub fetch_to_complete_p99_ms: f64,
+    /// How the engine wrote the completes: transactions of grouped completes, and completes
+    /// written alone.
+    pub complete_groups: u64,
+    pub completes_alone: u64,
+    /// Completes per group (0 when groups were off).
+    pub completes_per_group: f64,
+    /// fetchAndLock calls the workers made, and the tasks each answered on average.
+    pub fetches: u64,
+    pub tasks_per_fetch: f64,
+    /// The same for the starts.
+    pub start_groups: u64,
+    pub starts_alone: u64,
+    pub starts_per_group: f64,
 }
 
 /// Where the engine keeps its state for one run.
@@ -55,13 +68,15 @@ pub async fn run(
     backend: &Backend,
     instances: u64,
     workers: usize,
+    command_groups: usize,
     bar: &ProgressBar,
 ) -> anyhow::Result<PersistedRun> {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().context("making a scratch directory")?;
-            let storage = EngineStorage::Sqlite(dir.path().join("engine.db"));
-            measure("sqlite", storage, instances, workers, bar).await
+            let mut config = EngineConfig::new(EngineStorage::Sqlite(dir.path().join("engine.db")));
+            config.command_groups = command_groups;
+            measure("sqlite", config, instances, workers, bar).await
         }
         Backend::Postgres { admin_url } => {
             let admin =
@@ -77,11 +92,12 @@ pub async fn run(
                 .execute(&mut conn)
                 .await?;
             let url = admin.clone().database(&name).to_url_lossy().to_string();
-            let storage = EngineStorage::Postgres {
+            let mut config = EngineConfig::new(EngineStorage::Postgres {
                 url,
                 max_connections: 16,
-            };
-            let outcome = measure("postgres", storage, instances, workers, bar).await;
+            });
+            config.command_groups = command_groups;
+            let outcome = measure("postgres", config, instances, workers, bar).await;
             sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .execute(&mut conn)
                 .await?;
@@ -92,7 +108,7 @@ pub async fn run(
 
 async fn measure(
     label: &'static str,
-    storage: EngineStorage,
+    config: EngineConfig,
     instances: u64,
     workers: usize,
     bar: &ProgressBar,
@@ -100,7 +116,7 @@ async fn measure(
     // a folder that does not exist: nothing deployed at start, the model is deployed below
     let processes = std::path::Path::new("/nonexistent/carpetti-bench-processes");
     let server = EngineServer::start(
-        EngineConfig::new(storage),
+        config,
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         RestAuth::None,
         processes,
@@ -132,17 +148,24 @@ async fn measure(
     let latencies = Arc::new(Mutex::new(Vec::with_capacity(
         (instances * TASKS_PER_INSTANCE) as usize,
     )));
+    let fetches = Arc::new(AtomicU64::new(0));
     let begun = Instant::now();
     let mut handles = Vec::new();
     for w in 0..workers {
-        let (client, done, latencies, bar) =
-            (client.clone(), done.clone(), latencies.clone(), bar.clone());
+        let (client, done, latencies, fetches, bar) = (
+            client.clone(),
+            done.clone(),
+            latencies.clone(),
+            fetches.clone(),
+            bar.clone(),
+        );
         handles.push(tokio::spawn(async move {
             work(
                 format!("bench-{w}"),
                 client,
                 done,
                 latencies,
+                fetches,
                 bar,
                 instances,
             )
@@ -195,6 +218,15 @@ async fn measure(
     let mut latencies = latencies.lock().await.clone();
     latencies.sort_by(f64::total_cmp);
     let tasks = instances * TASKS_PER_INSTANCE;
+    let stats = engine.completion_stats();
+    let starts = engine.start_stats();
+    let per_group = |s: carpetti_engine::api::GroupStats| {
+        if s.groups == 0 {
+            0.0
+        } else {
+            round(s.grouped as f64 / s.groups as f64, 1)
+        }
+    };
     Ok(PersistedRun {
         backend: label,
         instances,
@@ -205,6 +237,17 @@ async fn measure(
         tasks_per_sec: round(tasks as f64 / seconds, 1),
         fetch_to_complete_p50_ms: round(percentile(&latencies, 0.50), 2),
         fetch_to_complete_p99_ms: round(percentile(&latencies, 0.99), 2),
+        complete_groups: stats.groups,
+        completes_alone: stats.alone,
+        completes_per_group: per_group(stats),
+        fetches: fetches.load(Ordering::Relaxed),
+        tasks_per_fetch: round(
+            tasks as f64 / fetches.load(Ordering::Relaxed).max(1) as f64,
+            1,
+        ),
+        start_groups: starts.groups,
+        starts_alone: starts.alone,
+        starts_per_group: per_group(starts),
     })
 }
 
@@ -215,6 +258,7 @@ async fn work(
     client: CamundaClient,
     done: Arc<AtomicU64>,
     latencies: Arc<Mutex<Vec<f64>>>,
+    fetches: Arc<AtomicU64>,
     bar: ProgressBar,
     instances: u64,
 ) -> anyhow::Result<()> {
@@ -236,6 +280,7 @@ async fn work(
             .fetch_and_lock(&request)
             .await
             .context("fetchAndLock")?;
+        fetches.fetch_add(1, Ordering::Relaxed);
         let fetched = Instant::now();
         let completes = tasks.iter().map(|t| {
             let (client, worker_id) = (&client, &worker_id);
