@@ -33,9 +33,9 @@ pub struct EngineConfig {
     pub job_poll: Duration,
     /// How often a long-polling fetchAndLock looks again for tasks other nodes created.
     pub fetch_poll: Duration,
-    /// How many groups of each kind of grouped command (external-task completes, instance
-    /// starts) are written at once — group commit: the commands that arrive meanwhile wait and
-    /// go in the next group. 0 writes each command in its own transaction.
+    /// How many groups of external-task completes are written at once — group commit: the
+    /// commands that arrive meanwhile wait and go in the next group. Instance starts are grouped
+    /// too, one group at a time. 0 writes each complete and each start in its own transaction.
     pub command_groups: usize,
 }
 
