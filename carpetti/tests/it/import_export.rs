@@ -214,6 +214,16 @@ impl Up {
     }
 }
 
+/// A test that ends without `stop` (or fails before it) leaves no `carpetti up` behind.
+impl Drop for Up {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[test]
 fn import_and_export_against_a_running_system() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -97,5 +97,6 @@ fn a_process_started_from_the_command_line_moves_on_its_live_page() -> TestResul
         }
     };
     assert_eq!(activities(&moved), ["Packing"], "{moved}");
-    Ok(())
+    drop(socket);
+    up.stop()
 }
