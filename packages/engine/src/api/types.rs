@@ -357,4 +357,7 @@ pub struct GroupStats {
     pub groups: u64,
     pub grouped: u64,
     pub alone: u64,
+    /// Time groups spent being written (from taking their commands to answering the last one),
+    /// summed over groups.
+    pub writing: std::time::Duration,
 }

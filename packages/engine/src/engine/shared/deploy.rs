@@ -342,30 +342,7 @@ impl Store {
     }
 
     pub async fn definition(&self, by: &DefinitionRef) -> EngineResult<DefinitionInfo> {
-        let row =
-            match by {
-                DefinitionRef::Id(id) => {
-                    sqlx::query("SELECT * FROM engine_definition WHERE id = $1")
-                        .bind(id)
-                        .fetch_optional(&self.read)
-                        .await?
-                }
-                DefinitionRef::Key(key) => sqlx::query(
-                    "SELECT * FROM engine_definition WHERE key = $1 ORDER BY version DESC LIMIT 1",
-                )
-                .bind(key)
-                .fetch_optional(&self.read)
-                .await?,
-            };
-        match row {
-            Some(row) => definition_from_row(&row),
-            None => Err(EngineError::NotFound(match by {
-                DefinitionRef::Id(id) => format!("No matching definition with id {id}"),
-                DefinitionRef::Key(key) => {
-                    format!("No matching process definition with key: {key} and no tenant-id")
-                }
-            })),
-        }
+        definition_in(by, &self.read).await
     }
 
     pub async fn definition_xml(
@@ -382,5 +359,41 @@ impl Store {
         .await?;
         let xml: String = get(&row, "content")?;
         Ok((definition, xml))
+    }
+}
+
+/// A definition by id, or the latest version of a key, read through `executor` (a pool, or the
+/// connection of a transaction the caller holds).
+pub(crate) async fn definition_in<'c, E>(
+    by: &DefinitionRef,
+    executor: E,
+) -> EngineResult<DefinitionInfo>
+where
+    E: sqlx::Executor<'c, Database = Db>,
+{
+    let row = match by {
+        DefinitionRef::Id(id) => {
+            sqlx::query("SELECT * FROM engine_definition WHERE id = $1")
+                .bind(id)
+                .fetch_optional(executor)
+                .await?
+        }
+        DefinitionRef::Key(key) => {
+            sqlx::query(
+                "SELECT * FROM engine_definition WHERE key = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(key)
+            .fetch_optional(executor)
+            .await?
+        }
+    };
+    match row {
+        Some(row) => definition_from_row(&row),
+        None => Err(EngineError::NotFound(match by {
+            DefinitionRef::Id(id) => format!("No matching definition with id {id}"),
+            DefinitionRef::Key(key) => {
+                format!("No matching process definition with key: {key} and no tenant-id")
+            }
+        })),
     }
 }

@@ -43,8 +43,8 @@ impl Store {
     /// One acquisition over every topic of the request: a single `UPDATE` locks, topic after
     /// topic in the request's order, up to `maxTasks` tasks (each topic's filters, order and lock
     /// duration): a `UNION ALL` of one limited sub-select per topic, read lazily, so a later
-    /// topic's rows are only locked while the earlier ones left room. Then one query reads the
-    /// variables of all their instances.
+    /// topic's rows are only locked while the earlier ones left room. The same statement returns
+    /// each task's instance state, for its variables.
     async fn try_fetch(&self, request: &FetchRequest) -> EngineResult<Vec<LockedTask>> {
         if request.topics.is_empty() || request.max_tasks == 0 {
             return Ok(Vec::new());
@@ -96,11 +96,24 @@ impl Store {
         }
         q.push(") AS picked LIMIT ")
             .push_bind(max)
-            .push(format!(") RETURNING {}", external::TASK_COLUMNS));
+            .push(format!(
+                ") RETURNING {}, (SELECT s.state FROM engine_instance s WHERE s.id = engine_external_task.instance_id) AS instance_state",
+                external::TASK_COLUMNS
+            ));
         let rows = q.build().fetch_all(&self.write).await?;
         let mut locked: Vec<(usize, ExternalTaskInfo)> = Vec::with_capacity(rows.len());
+        // the variables of the tasks' instances come with the lock, read in the same statement
+        let mut states: HashMap<String, InstanceState> = HashMap::new();
         for row in &rows {
             let task = external::task_from_row(row)?;
+            if !states.contains_key(&task.process_instance_id)
+                && let Some(text) = get::<Option<String>>(row, "instance_state")?
+            {
+                states.insert(
+                    task.process_instance_id.clone(),
+                    serde_json::from_str(&text).map_err(json_error)?,
+                );
+            }
             match topic_of(&request.topics, &task) {
                 Some(n) => locked.push((n, task)),
                 None => {
@@ -127,13 +140,7 @@ impl Store {
             .into_iter()
             .map(|(n, task)| (task, &request.topics[n]))
             .collect();
-        // the variables of all the tasks' instances, read once for every topic
         let mut out = Vec::with_capacity(locked.len());
-        let instances: Vec<String> = locked
-            .iter()
-            .map(|(task, _)| task.process_instance_id.clone())
-            .collect();
-        let states = self.states_of(instances).await?;
         for (task, topic) in locked {
             match task_variables(&task, topic, states.get(&task.process_instance_id)) {
                 Some(variables) => out.push(LockedTask { task, variables }),
@@ -144,30 +151,6 @@ impl Store {
             }
         }
         Ok(out)
-    }
-
-    /// The states of the instances, in one query.
-    async fn states_of(
-        &self,
-        mut ids: Vec<String>,
-    ) -> EngineResult<HashMap<String, InstanceState>> {
-        let mut states = HashMap::new();
-        if ids.is_empty() {
-            return Ok(states);
-        }
-        ids.sort_unstable();
-        ids.dedup();
-        let mut q =
-            sqlx::QueryBuilder::<Db>::new("SELECT id, state FROM engine_instance WHERE 1 = 1");
-        push_in(&mut q, "id", &ids);
-        for row in q.build().fetch_all(&self.read).await? {
-            let text: String = get(&row, "state")?;
-            states.insert(
-                get(&row, "id")?,
-                serde_json::from_str(&text).map_err(json_error)?,
-            );
-        }
-        Ok(states)
     }
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct Groups<P> {
     written: AtomicU64,
     grouped: AtomicU64,
     alone: AtomicU64,
+    /// Nanoseconds groups spent being written, summed over groups.
+    writing: AtomicU64,
 }
 
 impl<P: GroupKind> Groups<P> {
@@ -55,6 +57,7 @@ impl<P: GroupKind> Groups<P> {
             written: AtomicU64::new(0),
             grouped: AtomicU64::new(0),
             alone: AtomicU64::new(0),
+            writing: AtomicU64::new(0),
         }
     }
 
@@ -64,6 +67,7 @@ impl<P: GroupKind> Groups<P> {
             groups: self.written.load(Ordering::Relaxed),
             grouped: self.grouped.load(Ordering::Relaxed),
             alone: self.alone.load(Ordering::Relaxed),
+            writing: std::time::Duration::from_nanos(self.writing.load(Ordering::Relaxed)),
         }
     }
 
@@ -114,9 +118,13 @@ impl<P: GroupKind> Groups<P> {
             return;
         }
         tokio::spawn(async move {
+            let begun = std::time::Instant::now();
             P::write(&store, group).await;
+            let took = u64::try_from(begun.elapsed().as_nanos()).unwrap_or(u64::MAX);
             drop(slot);
-            P::groups(&store).drive();
+            let groups = P::groups(&store);
+            groups.writing.fetch_add(took, Ordering::Relaxed);
+            groups.drive();
         });
     }
 }

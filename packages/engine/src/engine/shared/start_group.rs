@@ -63,11 +63,33 @@ impl Store {
     }
 
     async fn start_group(&self, group: Vec<PendingStart>) {
+        // the group's transaction is open from the start: its definitions are read on its
+        // connection, so a group costs one connection from the pool, not two
+        let mut tx = match self.write.begin().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                tracing::debug!(error = %e, size = group.len(), "no transaction for a group of starts; writing them one by one");
+                self.starts.count_alone(group.len());
+                for PendingStart { by, request, reply } in group {
+                    let _ = reply.send(self.start_alone(&by, request).await);
+                }
+                return;
+            }
+        };
         let mut definitions: HashMap<String, DefinitionInfo> = HashMap::new();
         let mut prepared = Vec::with_capacity(group.len());
         let mut written = Vec::with_capacity(group.len());
+        // starts after a storage error (the transaction is then unusable) are written alone
+        let mut alone = Vec::new();
         for pending in group {
-            match self.prepare_start(&pending, &mut definitions).await {
+            if !alone.is_empty() {
+                alone.push(pending);
+                continue;
+            }
+            match self
+                .prepare_start(&pending, &mut definitions, &mut tx)
+                .await
+            {
                 Ok((definition, id, started)) => {
                     let set_based = fits_group(&started.fx, None);
                     written.push(Written {
@@ -85,16 +107,29 @@ impl Store {
                         started_at: started.now,
                     });
                 }
+                Err(EngineError::Store(e)) => {
+                    tracing::debug!(error = %e, "a group of starts lost its transaction; writing the rest one by one");
+                    alone.push(pending);
+                }
                 Err(e) => {
                     let _ = pending.reply.send(Err(e));
                 }
             }
         }
+        if !alone.is_empty() {
+            drop(tx);
+            alone.splice(0..0, prepared.into_iter().map(|p| p.pending));
+            self.starts.count_alone(alone.len());
+            for PendingStart { by, request, reply } in alone {
+                let _ = reply.send(self.start_alone(&by, request).await);
+            }
+            return;
+        }
         if prepared.is_empty() {
             return;
         }
         let now = Utc::now();
-        match self.write_starts(&prepared, &written, now).await {
+        match self.write_starts(tx, &prepared, &written, now).await {
             Ok(()) => {
                 self.starts.count_group(prepared.len());
                 for (p, w) in prepared.into_iter().zip(written) {
@@ -128,6 +163,7 @@ impl Store {
         &self,
         pending: &PendingStart,
         definitions: &mut HashMap<String, DefinitionInfo>,
+        tx: &mut sqlx::Transaction<'static, Db>,
     ) -> EngineResult<(DefinitionInfo, String, Started)> {
         let reference = match &pending.by {
             DefinitionRef::Id(id) => format!("id:{id}"),
@@ -136,7 +172,7 @@ impl Store {
         let definition = match definitions.get(&reference) {
             Some(d) => d.clone(),
             None => {
-                let d = self.definition(&pending.by).await?;
+                let d = super::deploy::definition_in(&pending.by, &mut **tx).await?;
                 definitions.insert(reference, d.clone());
                 d
             }
@@ -159,6 +195,7 @@ impl Store {
     /// effects, in one transaction.
     async fn write_starts(
         &self,
+        mut tx: sqlx::Transaction<'static, Db>,
         prepared: &[Prepared],
         written: &[Written],
         now: DateTime<Utc>,
@@ -168,7 +205,6 @@ impl Store {
             let document = serde_json::to_string(&w.state).map_err(json_error)?;
             rows.push((p, document, w.fx.ended.map(|how| how.name())));
         }
-        let mut tx = self.write.begin().await?;
         let mut q = sqlx::QueryBuilder::<Db>::new(
             "INSERT INTO engine_instance (id, definition_id, definition_key, business_key, super_instance_id, state, started_at, start_activity_id, ended_at, end_state) ",
         );
