@@ -336,9 +336,14 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
         "p99",
         "tasks per fetch",
         "completes per group",
+        "ms each",
         "alone",
         "starts per group",
+        "ms each",
         "alone",
+        "CPU ms / instance",
+        "steal",
+        "idle",
     ]);
     for r in persisted {
         table.add_row([
@@ -353,9 +358,15 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
             format!("{:.2} ms", r.fetch_to_complete_p99_ms),
             format!("{:.1}", r.tasks_per_fetch),
             format!("{:.1}", r.completes_per_group),
+            format!("{:.2}", r.complete_group_ms),
             r.completes_alone.to_string(),
             format!("{:.1}", r.starts_per_group),
+            format!("{:.2}", r.start_group_ms),
             r.starts_alone.to_string(),
+            r.cpu_ms_per_instance
+                .map_or("—".to_owned(), |v| format!("{v:.2}")),
+            r.steal_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
+            r.idle_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
         ]);
     }
     output::line(&format!(

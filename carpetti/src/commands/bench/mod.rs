@@ -6,6 +6,7 @@ pub mod adapter;
 pub mod cache;
 mod child;
 mod copy;
+mod cpu;
 pub mod engine;
 pub mod import;
 mod items;

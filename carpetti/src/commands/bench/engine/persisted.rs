@@ -55,6 +55,14 @@ pub struct PersistedRun {
     pub start_groups: u64,
     pub starts_alone: u64,
     pub starts_per_group: f64,
+    /// Mean time one group took to write, from taking its commands to answering them.
+    pub complete_group_ms: f64,
+    pub start_group_ms: f64,
+    /// CPU milliseconds the whole machine (engine, workers, PostgreSQL) spent per instance, and
+    /// the shares of the run's CPU time stolen by the hypervisor and left idle.
+    pub cpu_ms_per_instance: Option<f64>,
+    pub steal_pct: Option<f64>,
+    pub idle_pct: Option<f64>,
 }
 
 /// Where the engine keeps its state for one run.
@@ -150,6 +158,7 @@ async fn measure(
     )));
     let fetches = Arc::new(AtomicU64::new(0));
     let begun = Instant::now();
+    let cpu = super::super::cpu::CpuSample::now();
     let mut handles = Vec::new();
     for w in 0..workers {
         let (client, done, latencies, fetches, bar) = (
@@ -206,6 +215,7 @@ async fn measure(
         h.await??;
     }
     let seconds = begun.elapsed().as_secs_f64();
+    let cpu = cpu.and_then(|c| c.elapsed());
     let _ = stop.send(());
     serving.await??;
     let ended = engine
@@ -248,6 +258,11 @@ async fn measure(
         start_groups: starts.groups,
         starts_alone: starts.alone,
         starts_per_group: per_group(starts),
+        complete_group_ms: group_ms(stats),
+        start_group_ms: group_ms(starts),
+        cpu_ms_per_instance: cpu.map(|c| round(c.busy_seconds * 1000.0 / instances as f64, 2)),
+        steal_pct: cpu.map(|c| round(c.steal_pct, 1)),
+        idle_pct: cpu.map(|c| round(c.idle_pct, 1)),
     })
 }
 
@@ -302,6 +317,16 @@ async fn work(
         bar.inc(n);
     }
     Ok(())
+}
+
+fn group_ms(stats: carpetti_engine::api::GroupStats) -> f64 {
+    if stats.groups == 0 {
+        return 0.0;
+    }
+    round(
+        stats.writing.as_secs_f64() * 1000.0 / stats.groups as f64,
+        2,
+    )
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
