@@ -347,5 +347,5 @@ fn own<T>(instance_id: &str, item: T) -> Item<T> {
 }
 
 fn runtime_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    crate::runtime::new_id()
 }

@@ -12,6 +12,7 @@ mod vars;
 
 pub use effects::*;
 pub use exec::MAX_STEPS;
+pub(crate) use exec::new_id;
 pub use state::*;
 pub use tree::{ActivityInstanceNode, IncidentInfo, TransitionInstanceNode, activity_tree};
 

@@ -78,7 +78,7 @@ fn opt_ms(value: Option<i64>) -> Option<DateTime<Utc>> {
 }
 
 fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+    crate::runtime::new_id()
 }
 
 fn json_error(e: serde_json::Error) -> EngineError {

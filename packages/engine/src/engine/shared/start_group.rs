@@ -177,6 +177,9 @@ impl Store {
                 d
             }
         };
+        // the parsed model, read on the group's connection if it is not cached yet: the group
+        // must not wait for a second connection while it holds one
+        self.model(&definition.id, &mut **tx).await?;
         let id = new_id();
         let started = self
             .run_start(
