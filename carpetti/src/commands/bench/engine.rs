@@ -8,6 +8,7 @@ mod model;
 mod ours;
 mod peers;
 mod persisted;
+mod print;
 
 use std::path::PathBuf;
 
@@ -16,9 +17,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use super::rss;
 use crate::context::Context;
-use crate::output;
 use peers::Peer;
 
 /// The target: our instances/s at least this many times SpiffWorkflow's.
@@ -35,6 +34,11 @@ pub struct EngineBenchArgs {
     /// Instances run by each peer (after an untimed warm-up of a tenth as many).
     #[arg(long, default_value_t = 2_000)]
     pub peer_instances: u64,
+    /// Passes of each in-memory engine, taken in turn (ours, then each peer, then again); each
+    /// engine's median pass is reported, with its slowest and fastest. One pass of ours lasts a
+    /// fraction of a second, so a single pass swings with whatever else the machine does.
+    #[arg(long, default_value_t = 3)]
+    pub passes: usize,
     /// The peers to run.
     #[arg(
         long,
@@ -100,6 +104,11 @@ pub struct Run {
     pub instances_per_sec: f64,
     pub tasks_per_sec: f64,
     pub peak_rss_mib: Option<f64>,
+    /// Passes run; the figures above are the median pass's.
+    pub passes: usize,
+    /// The slowest and the fastest pass, instances/s.
+    pub slowest_instances_per_sec: f64,
+    pub fastest_instances_per_sec: f64,
 }
 
 impl Run {
@@ -115,6 +124,7 @@ impl Run {
         peak_rss_mib: Option<f64>,
     ) -> Self {
         let seconds_or_tiny = seconds.max(1e-9);
+        let rate = instances as f64 / seconds_or_tiny;
         Self {
             engine,
             version,
@@ -123,10 +133,32 @@ impl Run {
             warmup,
             tasks,
             seconds,
-            instances_per_sec: instances as f64 / seconds_or_tiny,
+            instances_per_sec: rate,
             tasks_per_sec: tasks as f64 / seconds_or_tiny,
             peak_rss_mib,
+            passes: 1,
+            slowest_instances_per_sec: rate,
+            fastest_instances_per_sec: rate,
         }
+    }
+
+    /// The median of one engine's passes (by instances/s), with the spread of all of them and the
+    /// highest peak RSS.
+    fn median(mut passes: Vec<Run>) -> Option<Run> {
+        passes.sort_by(|a, b| a.instances_per_sec.total_cmp(&b.instances_per_sec));
+        let slowest = passes.first()?.instances_per_sec;
+        let fastest = passes.last()?.instances_per_sec;
+        let peak = passes
+            .iter()
+            .filter_map(|p| p.peak_rss_mib)
+            .max_by(f64::total_cmp);
+        let count = passes.len();
+        let mut median = passes.swap_remove(count / 2);
+        median.passes = count;
+        median.slowest_instances_per_sec = slowest;
+        median.fastest_instances_per_sec = fastest;
+        median.peak_rss_mib = peak;
+        Some(median)
     }
 }
 
@@ -163,18 +195,26 @@ pub async fn run(args: EngineBenchArgs, ctx: &Context) -> anyhow::Result<()> {
         peers::ensure_installed(peer, &scripts, !args.no_install)?;
     }
 
-    let mut runs = Vec::new();
-    let bar = progress(ctx, args.instances, "carpetti-engine");
-    runs.push(ours::run(args.instances, &bar)?);
+    // passes in turn, so every engine samples the machine's state alike
+    let passes = args.passes.max(1);
+    let mut by_engine: Vec<Vec<Run>> = vec![Vec::new(); 1 + peers.len()];
     for &peer in &peers {
         let model = dir.join(peer.flavour().file_name());
         std::fs::write(&model, model::render(peer.flavour()))
             .with_context(|| format!("writing {}", model.display()))?;
-        let spinner = spinner(ctx, peer, args.peer_instances);
-        let result = peers::run(peer, &scripts, &model, args.peer_instances);
-        spinner.finish_and_clear();
-        runs.push(result?);
     }
+    for _ in 0..passes {
+        let bar = progress(ctx, args.instances, "carpetti-engine");
+        by_engine[0].push(ours::run(args.instances, &bar)?);
+        for (n, &peer) in peers.iter().enumerate() {
+            let model = dir.join(peer.flavour().file_name());
+            let spinner = spinner(ctx, peer, args.peer_instances);
+            let result = peers::run(peer, &scripts, &model, args.peer_instances);
+            spinner.finish_and_clear();
+            by_engine[n + 1].push(result?);
+        }
+    }
+    let runs: Vec<Run> = by_engine.into_iter().filter_map(Run::median).collect();
     let mut persisted_runs = Vec::new();
     if !args.no_persisted {
         for &backend in &args.backend {
@@ -202,7 +242,7 @@ pub async fn run(args: EngineBenchArgs, ctx: &Context) -> anyhow::Result<()> {
         std::fs::write(&ours, model::render(model::Flavour::Carpetti))
             .with_context(|| format!("writing {}", ours.display()))?;
     }
-    print(&args, ctx, &runs, &persisted_runs);
+    print::print(&args, ctx, &runs, &persisted_runs);
     Ok(())
 }
 
@@ -234,151 +274,33 @@ fn spinner(ctx: &Context, peer: Peer, instances: u64) -> ProgressBar {
     bar
 }
 
-/// Ours ÷ each run, by instances/s.
-fn ratio(ours: Option<&Run>, run: &Run) -> Option<f64> {
-    ours.filter(|_| run.instances_per_sec > 0.0)
-        .map(|o| o.instances_per_sec / run.instances_per_sec)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn print(
-    args: &EngineBenchArgs,
-    ctx: &Context,
-    runs: &[Run],
-    persisted: &[persisted::PersistedRun],
-) {
-    let ours = runs.iter().find(|r| r.engine == "carpetti-engine");
-    let spiff = runs
-        .iter()
-        .find(|r| r.engine == Peer::SpiffWorkflow.label())
-        .and_then(|r| ratio(ours, r));
-    let bpmn_engine = runs
-        .iter()
-        .find(|r| r.engine == Peer::BpmnEngine.label())
-        .and_then(|r| ratio(ours, r));
-    let target_met = spiff.map(|r| r >= TARGET_VS_SPIFF);
-    let machine = rss::machine();
-    if ctx.json {
-        output::json_line(&serde_json::json!({
-            "suite": "engine", "instances": args.instances, "peer_instances": args.peer_instances,
-            "tasks_per_instance": model::TASKS_PER_INSTANCE, "machine": machine, "results": runs,
-            "ours_vs_spiff_workflow": spiff, "ours_vs_bpmn_engine": bpmn_engine,
-            "target_vs_spiff_workflow": TARGET_VS_SPIFF, "target_met": target_met,
-            "persisted": persisted, "persisted_workers": args.workers,
-            "command_groups": args.command_groups,
-            "target_persisted_postgres_instances_per_sec": TARGET_PERSISTED_PG,
-            "persisted_target_met": persisted_target(persisted),
-        }));
-        return;
+    fn pass(seconds: f64, rss: f64) -> Run {
+        Run::new(
+            "carpetti-engine",
+            "0".into(),
+            "Rust".into(),
+            1_000,
+            100,
+            5_000,
+            seconds,
+            Some(rss),
+        )
     }
-    let mut table = output::table([
-        "engine",
-        "instances",
-        "seconds",
-        "instances/s",
-        "tasks/s",
-        "ours ÷ this",
-        "peak RSS",
-        "version, runtime",
-    ]);
-    for run in runs {
-        table.add_row([
-            run.engine.to_owned(),
-            run.instances.to_string(),
-            format!("{:.3}", run.seconds),
-            format!("{:.0}", run.instances_per_sec),
-            format!("{:.0}", run.tasks_per_sec),
-            ratio(ours, run).map_or_else(|| "—".to_owned(), |r| format!("{r:.1}×")),
-            run.peak_rss_mib
-                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
-            format!("{}, {}", run.version, run.runtime),
-        ]);
-    }
-    output::line(&format!(
-        "carpetti bench engine --instances {} --peer-instances {} on {machine}",
-        args.instances, args.peer_instances
-    ));
-    output::line(&table.to_string());
-    output::line(&match spiff {
-        Some(r) => format!(
-            "target ≥ {TARGET_VS_SPIFF:.0}× SpiffWorkflow: {r:.1}× — {}",
-            if r >= TARGET_VS_SPIFF {
-                "met"
-            } else {
-                "not met"
-            }
-        ),
-        None => format!("target ≥ {TARGET_VS_SPIFF:.0}× SpiffWorkflow: not measured (no peer)"),
-    });
-    print_persisted(args, persisted);
-}
 
-/// Whether the PostgreSQL run reached the target (`None` when it was not run).
-fn persisted_target(persisted: &[persisted::PersistedRun]) -> Option<bool> {
-    persisted
-        .iter()
-        .find(|r| r.backend == "postgres")
-        .map(|r| r.instances_per_sec >= TARGET_PERSISTED_PG)
-}
-
-fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]) {
-    if persisted.is_empty() {
-        return;
+    #[test]
+    fn the_median_pass_is_reported_with_the_spread_and_the_highest_peak() {
+        let median = Run::median(vec![pass(0.5, 10.0), pass(2.0, 30.0), pass(1.0, 20.0)])
+            .expect("three passes");
+        assert_eq!(median.seconds, 1.0);
+        assert_eq!(median.instances_per_sec, 1_000.0);
+        assert_eq!(median.passes, 3);
+        assert_eq!(median.slowest_instances_per_sec, 500.0);
+        assert_eq!(median.fastest_instances_per_sec, 2_000.0);
+        assert_eq!(median.peak_rss_mib, Some(30.0));
+        assert!(Run::median(Vec::new()).is_none());
     }
-    let mut table = output::table([
-        "persisted on",
-        "instances",
-        "tasks",
-        "workers",
-        "seconds",
-        "instances/s",
-        "tasks/s",
-        "fetch→complete p50",
-        "p99",
-        "tasks per fetch",
-        "completes per group",
-        "ms each",
-        "alone",
-        "starts per group",
-        "ms each",
-        "alone",
-        "CPU ms / instance",
-        "steal",
-        "idle",
-    ]);
-    for r in persisted {
-        table.add_row([
-            r.backend.to_owned(),
-            r.instances.to_string(),
-            r.tasks.to_string(),
-            r.workers.to_string(),
-            format!("{:.2}", r.seconds),
-            format!("{:.0}", r.instances_per_sec),
-            format!("{:.0}", r.tasks_per_sec),
-            format!("{:.2} ms", r.fetch_to_complete_p50_ms),
-            format!("{:.2} ms", r.fetch_to_complete_p99_ms),
-            format!("{:.1}", r.tasks_per_fetch),
-            format!("{:.1}", r.completes_per_group),
-            format!("{:.2}", r.complete_group_ms),
-            r.completes_alone.to_string(),
-            format!("{:.1}", r.starts_per_group),
-            format!("{:.2}", r.start_group_ms),
-            r.starts_alone.to_string(),
-            r.cpu_ms_per_instance
-                .map_or("—".to_owned(), |v| format!("{v:.2}")),
-            r.steal_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
-            r.idle_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
-        ]);
-    }
-    output::line(&format!(
-        "end to end over REST, {} instances per backend, {} Rust workers, {} command groups at once:",
-        args.persisted_instances, args.workers, args.command_groups
-    ));
-    output::line(&table.to_string());
-    output::line(&match persisted_target(persisted) {
-        Some(met) => format!(
-            "target ≥ {TARGET_PERSISTED_PG:.0} instances/s on PostgreSQL: {}",
-            if met { "met" } else { "not met" }
-        ),
-        None => "target on PostgreSQL: not measured".to_owned(),
-    });
 }
