@@ -18,6 +18,13 @@ use crate::variables::Variables;
 /// Steps one command may take before it is stopped with an incident.
 pub const MAX_STEPS: usize = 100_000;
 
+/// A new activity instance id: the activity's id, a colon and a new id (Camunda's form).
+pub(crate) fn activity_instance_id(activity: &str) -> String {
+    let mut text = Uuid::encode_buffer();
+    let id = Uuid::now_v7().hyphenated().encode_lower(&mut text);
+    [activity, ":", id].concat()
+}
+
 /// A new UUIDv7 id in its hyphenated form, written straight into a string (an instance makes a
 /// dozen of these per command; `to_string` through the formatter cost twice as much).
 pub(crate) fn new_id() -> String {
@@ -106,7 +113,7 @@ impl<'a> Run<'a> {
 
     /// An element passed through in one step (events, gateways): started and ended at once.
     fn momentary(&mut self, scope: &str, element: ElementIdx) {
-        let id = format!("{}:{}", self.model.element(element).id, new_id());
+        let id = activity_instance_id(&self.model.element(element).id);
         let execution = self.scope_execution(scope);
         self.history(&id, scope, element, &execution, None);
         self.history(&id, scope, element, &execution, Some(false));
@@ -259,7 +266,7 @@ impl<'a> Run<'a> {
         let model = self.model;
         let e = model.element(element);
         let token_id = new_id();
-        let aiid = format!("{}:{}", e.id, new_id());
+        let aiid = activity_instance_id(&e.id);
         if !e.io.inputs.is_empty() {
             match self.evaluate_parameters(&e.io.inputs, scope, &locals) {
                 Ok(inputs) => locals.extend(inputs),
@@ -434,7 +441,7 @@ impl<'a> Run<'a> {
     pub(crate) fn stuck(&mut self, scope: &str, element: ElementIdx, message: String) {
         let e = self.model.element(element);
         let token_id = new_id();
-        let aiid = format!("{}:{}", e.id, new_id());
+        let aiid = activity_instance_id(&e.id);
         let incident_id = new_id();
         tracing::warn!(instance = %self.state.id, activity = %e.id, %message, "incident");
         self.fx.incidents.push(NewIncident {

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::exec::{Run, new_id};
+use super::exec::{Run, activity_instance_id, new_id};
 use super::state::{EndState, MultiInstanceState, ScopeInstance, ScopeKind, Wait};
 use crate::model::{ElementIdx, ElementKind};
 use crate::variables::{TypedValue, ValueType, Variables};
@@ -28,7 +28,7 @@ impl Run<'_> {
                 Err(reason) => return self.stuck(parent, element, reason),
             }
         }
-        let id = format!("{}:{}", e.id, new_id());
+        let id = activity_instance_id(&e.id);
         let execution_id = new_id();
         self.state.scopes.insert(
             id.clone(),
