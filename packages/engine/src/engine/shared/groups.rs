@@ -89,12 +89,15 @@ impl<P: GroupKind> Groups<P> {
 
     /// Queues a command and starts a group if a slot is free.
     pub(crate) fn push(&self, command: P) {
+        self.lock_queue().push(command);
+        self.drive();
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Vec<P>> {
         // the queue holds plain data: a panic while it was held leaves nothing half-done
         self.queue
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(command);
-        self.drive();
     }
 
     /// Starts writing a group if a slot is free and commands are waiting. A command queued while
@@ -103,20 +106,25 @@ impl<P: GroupKind> Groups<P> {
         let Some(store) = self.store.upgrade() else {
             return;
         };
-        let Ok(slot) = self.slots.clone().try_acquire_owned() else {
-            return;
+        let (slot, group) = loop {
+            let Ok(slot) = self.slots.clone().try_acquire_owned() else {
+                return;
+            };
+            let group: Vec<P> = {
+                let mut queue = self.lock_queue();
+                let take = queue.len().min(GROUP_MAX);
+                queue.drain(..take).collect()
+            };
+            if !group.is_empty() {
+                break (slot, group);
+            }
+            // A command pushed while this call held the slot found no slot free and left it to
+            // us: look at the queue again once the slot is free, or it would wait forever.
+            drop(slot);
+            if self.lock_queue().is_empty() {
+                return;
+            }
         };
-        let group: Vec<P> = {
-            let mut queue = self
-                .queue
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let take = queue.len().min(GROUP_MAX);
-            queue.drain(..take).collect()
-        };
-        if group.is_empty() {
-            return;
-        }
         tokio::spawn(async move {
             let begun = std::time::Instant::now();
             P::write(&store, group).await;
