@@ -56,17 +56,15 @@ impl CpuSample {
         let steal = later.steal.saturating_sub(self.steal) as f64;
         let total = (busy + idle + steal).max(1.0);
         CpuUse {
-            busy_seconds: busy / ticks_per_second(),
+            busy_seconds: busy / TICKS_PER_SECOND,
             steal_pct: 100.0 * steal / total,
             idle_pct: 100.0 * idle / total,
         }
     }
 }
 
-/// `USER_HZ`: 100 on every Linux architecture we build for.
-fn ticks_per_second() -> f64 {
-    100.0
-}
+/// `USER_HZ`, the unit of `/proc/stat`: 100 on every Linux architecture we build for.
+const TICKS_PER_SECOND: f64 = 100.0;
 
 #[cfg(test)]
 mod tests {

@@ -69,10 +69,7 @@ impl Store {
             Ok(tx) => tx,
             Err(e) => {
                 tracing::debug!(error = %e, size = group.len(), "no transaction for a group of starts; writing them one by one");
-                self.starts.count_alone(group.len());
-                for PendingStart { by, request, reply } in group {
-                    let _ = reply.send(self.start_alone(&by, request).await);
-                }
+                self.starts_alone(group).await;
                 return;
             }
         };
@@ -119,10 +116,7 @@ impl Store {
         if !alone.is_empty() {
             drop(tx);
             alone.splice(0..0, prepared.into_iter().map(|p| p.pending));
-            self.starts.count_alone(alone.len());
-            for PendingStart { by, request, reply } in alone {
-                let _ = reply.send(self.start_alone(&by, request).await);
-            }
+            self.starts_alone(alone).await;
             return;
         }
         if prepared.is_empty() {
@@ -148,12 +142,17 @@ impl Store {
             }
             Err(e) => {
                 tracing::debug!(error = %e, size = prepared.len(), "a group of starts was rolled back; writing them one by one");
-                self.starts.count_alone(prepared.len());
-                for p in prepared {
-                    let PendingStart { by, request, reply } = p.pending;
-                    let _ = reply.send(self.start_alone(&by, request).await);
-                }
+                self.starts_alone(prepared.into_iter().map(|p| p.pending).collect())
+                    .await;
             }
+        }
+    }
+
+    /// Starts a group could not write, each in its own transaction with its own answer.
+    async fn starts_alone(&self, pending: Vec<PendingStart>) {
+        self.starts.count_alone(pending.len());
+        for PendingStart { by, request, reply } in pending {
+            let _ = reply.send(self.start_alone(&by, request).await);
         }
     }
 
