@@ -25,10 +25,10 @@ pub enum MemoryError {
     NotFound(String),
 }
 
-/// A work item with the instance it belongs to.
+/// A work item with the instance it belongs to (the id shared by all of one command's items).
 #[derive(Debug, Clone)]
 pub struct Item<T> {
-    pub instance_id: String,
+    pub instance_id: Arc<str>,
     pub item: T,
 }
 
@@ -75,12 +75,7 @@ impl MemoryEngine {
     }
 
     fn model_of(&self, definition_id: &str) -> Result<Arc<ProcessModel>, MemoryError> {
-        self.definitions
-            .values()
-            .flatten()
-            .find(|(id, _)| id == definition_id)
-            .map(|(_, m)| m.clone())
-            .ok_or_else(|| MemoryError::NotFound(format!("definition {definition_id}")))
+        model_in(&self.definitions, definition_id)
     }
 
     /// Starts the latest version of `key`.
@@ -149,17 +144,12 @@ impl MemoryEngine {
         now: DateTime<Utc>,
         command: impl FnOnce(&ProcessModel, &mut InstanceState) -> Result<Effects, RuntimeError>,
     ) -> Result<(), MemoryError> {
-        let definition = self
-            .instances
-            .get(id)
-            .ok_or_else(|| MemoryError::NotFound(format!("instance {id}")))?
-            .definition_id
-            .clone();
-        let model = self.model_of(&definition)?;
+        // One look-up of the instance; the definitions are a field of their own.
         let state = self
             .instances
             .get_mut(id)
             .ok_or_else(|| MemoryError::NotFound(format!("instance {id}")))?;
+        let model = model_in(&self.definitions, &state.definition_id)?;
         let fx = command(&model, state)?;
         self.apply(id, fx, now)
     }
@@ -167,8 +157,9 @@ impl MemoryEngine {
     /// Completes an external or user task.
     pub fn complete(&mut self, task_id: &str, variables: Variables) -> Result<(), MemoryError> {
         let instance = self.task_instance(task_id)?;
-        self.with_instance(&instance, Utc::now(), |m, s| {
-            runtime::complete_task(m, s, task_id, variables, Variables::new(), Utc::now())
+        let now = Utc::now();
+        self.with_instance(&instance, now, |m, s| {
+            runtime::complete_task(m, s, task_id, variables, Variables::new(), now)
         })
     }
 
@@ -185,7 +176,7 @@ impl MemoryEngine {
         })
     }
 
-    fn task_instance(&self, task_id: &str) -> Result<String, MemoryError> {
+    fn task_instance(&self, task_id: &str) -> Result<Arc<str>, MemoryError> {
         self.external_tasks
             .get(task_id)
             .map(|t| t.instance_id.clone())
@@ -233,7 +224,7 @@ impl MemoryEngine {
                 s.item.message_name == name
                     && business_key.is_none_or(|bk| {
                         self.instances
-                            .get(&s.instance_id)
+                            .get(&*s.instance_id)
                             .and_then(|i| i.business_key.as_deref())
                             == Some(bk)
                     })
@@ -274,37 +265,37 @@ impl MemoryEngine {
         fx: Effects,
         now: DateTime<Utc>,
     ) -> Result<(), MemoryError> {
+        let owner: Arc<str> = Arc::from(instance_id);
         for t in fx.external_tasks {
-            self.external_tasks
-                .insert(t.id.clone(), own(instance_id, t));
+            self.external_tasks.insert(t.id.clone(), own(&owner, t));
         }
         for t in fx.user_tasks {
-            self.user_tasks.insert(t.id.clone(), own(instance_id, t));
+            self.user_tasks.insert(t.id.clone(), own(&owner, t));
         }
         for id in &fx.tasks_removed {
             self.external_tasks.remove(id);
             self.user_tasks.remove(id);
         }
         for j in fx.jobs {
-            self.jobs.insert(j.id.clone(), own(instance_id, j));
+            self.jobs.insert(j.id.clone(), own(&owner, j));
         }
         for id in &fx.jobs_removed {
             self.jobs.remove(id);
         }
         for s in fx.subscriptions {
-            self.subscriptions.insert(s.id.clone(), own(instance_id, s));
+            self.subscriptions.insert(s.id.clone(), own(&owner, s));
         }
         for id in &fx.subscriptions_removed {
             self.subscriptions.remove(id);
         }
         for i in fx.incidents {
-            self.incidents.insert(i.id.clone(), own(instance_id, i));
+            self.incidents.insert(i.id.clone(), own(&owner, i));
         }
         for id in &fx.incidents_resolved {
             self.incidents.remove(id);
         }
         self.history
-            .extend(fx.history.into_iter().map(|h| own(instance_id, h)));
+            .extend(fx.history.into_iter().map(|h| own(&owner, h)));
         if fx.ended.is_some()
             && let Some(state) = self.instances.remove(instance_id)
         {
@@ -339,11 +330,23 @@ impl MemoryEngine {
     }
 }
 
-fn own<T>(instance_id: &str, item: T) -> Item<T> {
+fn own<T>(owner: &Arc<str>, item: T) -> Item<T> {
     Item {
-        instance_id: instance_id.to_owned(),
+        instance_id: Arc::clone(owner),
         item,
     }
+}
+
+fn model_in(
+    definitions: &HashMap<String, Vec<(String, Arc<ProcessModel>)>>,
+    definition_id: &str,
+) -> Result<Arc<ProcessModel>, MemoryError> {
+    definitions
+        .values()
+        .flatten()
+        .find(|(id, _)| id == definition_id)
+        .map(|(_, m)| Arc::clone(m))
+        .ok_or_else(|| MemoryError::NotFound(format!("definition {definition_id}")))
 }
 
 fn runtime_id() -> String {

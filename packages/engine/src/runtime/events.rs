@@ -5,7 +5,8 @@
 use chrono::Utc;
 
 use super::effects::{CallStart, NewJob, NewSubscription, TimerKind};
-use super::exec::{Run, new_id};
+use super::exec::Run;
+use super::ids::new_id;
 use super::state::{Armed, ScopeKind};
 use crate::model::{BoundaryTrigger, ElementIdx, ElementKind, MappingSource, TimerSpec};
 use crate::variables::{TypedValue, ValueType, Variables};

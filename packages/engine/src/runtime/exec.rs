@@ -6,34 +6,17 @@
 use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::effects::{
     ActivityEvent, Effects, NewExternalTask, NewIncident, NewSubscription, NewUserTask,
 };
+use super::ids::{activity_instance_id, new_id};
 use super::state::{IncidentRef, InstanceState, Token, Wait};
 use crate::model::{CatchTrigger, ElementIdx, ElementKind, EndResult, FlowIdx, ProcessModel};
 use crate::variables::Variables;
 
 /// Steps one command may take before it is stopped with an incident.
 pub const MAX_STEPS: usize = 100_000;
-
-/// A new activity instance id: the activity's id, a colon and a new id (Camunda's form).
-pub(crate) fn activity_instance_id(activity: &str) -> String {
-    let mut text = Uuid::encode_buffer();
-    let id = Uuid::now_v7().hyphenated().encode_lower(&mut text);
-    [activity, ":", id].concat()
-}
-
-/// A new UUIDv7 id in its hyphenated form, written straight into a string (an instance makes a
-/// dozen of these per command; `to_string` through the formatter cost twice as much).
-pub(crate) fn new_id() -> String {
-    let mut text = Uuid::encode_buffer();
-    Uuid::now_v7()
-        .hyphenated()
-        .encode_lower(&mut text)
-        .to_owned()
-}
 
 /// One command's execution over one instance.
 pub(crate) struct Run<'a> {
@@ -96,27 +79,41 @@ impl<'a> Run<'a> {
         execution: &str,
         ended: Option<bool>,
     ) {
+        let event = self.event(id.to_owned(), parent, element, execution.to_owned(), ended);
+        self.fx.history.push(event);
+    }
+
+    fn event(
+        &self,
+        id: String,
+        parent: &str,
+        element: ElementIdx,
+        execution_id: String,
+        ended: Option<bool>,
+    ) -> ActivityEvent {
         let e = self.model.element(element);
-        self.fx.history.push(ActivityEvent {
-            id: id.to_owned(),
+        ActivityEvent {
+            id,
             parent_id: parent.to_owned(),
             activity_id: e.id.clone(),
             activity_name: e.name.clone(),
             activity_type: e.activity_type(),
-            execution_id: execution.to_owned(),
+            execution_id,
             task_id: None,
             called_instance_id: None,
             at: self.now,
             ended,
-        });
+        }
     }
 
-    /// An element passed through in one step (events, gateways): started and ended at once.
+    /// An element passed through in one step (events, gateways): started and ended at once
+    /// (the ended event takes the ids the started one copied).
     fn momentary(&mut self, scope: &str, element: ElementIdx) {
         let id = activity_instance_id(&self.model.element(element).id);
         let execution = self.scope_execution(scope);
-        self.history(&id, scope, element, &execution, None);
-        self.history(&id, scope, element, &execution, Some(false));
+        let started = self.event(id.clone(), scope, element, execution.clone(), None);
+        let ended = self.event(id, scope, element, execution, Some(false));
+        self.fx.history.extend([started, ended]);
     }
 
     pub(crate) fn scope_execution(&self, scope: &str) -> String {
@@ -380,24 +377,23 @@ impl<'a> Run<'a> {
             Wait::CallActivity { child_instance_id } => (None, child_instance_id.clone()),
             _ => (None, None),
         };
+        let mut started = self.event(aiid.clone(), scope, element, token_id.clone(), None);
+        // the start record names the activity's work item (only starts write these columns)
+        started.task_id = task_id;
+        started.called_instance_id = called_instance_id;
+        self.fx.history.push(started);
+        self.arm_boundaries(element, &aiid, scope);
         self.state.tokens.insert(
-            token_id.clone(),
+            token_id,
             Token {
                 scope: scope.to_owned(),
                 element,
-                activity_instance_id: aiid.clone(),
+                activity_instance_id: aiid,
                 locals,
                 wait,
                 incident: None,
             },
         );
-        self.history(&aiid, scope, element, &token_id, None);
-        if let Some(started) = self.fx.history.last_mut() {
-            // the start record names the activity's work item (only starts write these columns)
-            started.task_id = task_id;
-            started.called_instance_id = called_instance_id;
-        }
-        self.arm_boundaries(element, &aiid, scope);
     }
 
     /// Leaves a token's activity normally: output mappings, then its outgoing flows (or the

@@ -5,6 +5,7 @@
 mod effects;
 mod events;
 mod exec;
+mod ids;
 mod scope;
 mod state;
 mod tree;
@@ -12,7 +13,7 @@ mod vars;
 
 pub use effects::*;
 pub use exec::MAX_STEPS;
-pub(crate) use exec::new_id;
+pub(crate) use ids::new_id;
 pub use state::*;
 pub use tree::{ActivityInstanceNode, IncidentInfo, TransitionInstanceNode, activity_tree};
 
@@ -230,7 +231,7 @@ pub fn fire_timer(
             && let Ok(schedule) = parse_schedule(&timer.kind, &timer.schedule)
             && let Some(next) = schedule.next(timer.due, timer.fired + 1)
         {
-            let job_id = exec::new_id();
+            let job_id = ids::new_id();
             run.fx.jobs.push(NewJob {
                 id: job_id.clone(),
                 due: next,

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::exec::{Run, activity_instance_id, new_id};
+use super::exec::Run;
+use super::ids::{activity_instance_id, new_id};
 use super::state::{EndState, MultiInstanceState, ScopeInstance, ScopeKind, Wait};
 use crate::model::{ElementIdx, ElementKind};
 use crate::variables::{TypedValue, ValueType, Variables};

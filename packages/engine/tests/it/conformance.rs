@@ -24,7 +24,7 @@ fn exclusive_gateway_takes_the_first_true_condition_else_the_default() {
     let check = engine
         .external_tasks
         .iter()
-        .find(|(_, t)| t.instance_id == small)
+        .find(|(_, t)| *t.instance_id == *small)
         .map(|(id, _)| id.clone())
         .expect("check task");
     engine
@@ -121,7 +121,7 @@ fn a_bpmn_error_is_caught_by_the_boundary_with_its_code() {
     let fetch = engine
         .external_tasks
         .iter()
-        .find(|(_, t)| t.instance_id == other)
+        .find(|(_, t)| *t.instance_id == *other)
         .map(|(id, _)| id.clone())
         .expect("fetch");
     engine
@@ -157,7 +157,7 @@ fn an_error_end_event_in_a_subprocess_reaches_the_catch_all_boundary() {
     let fix = engine
         .user_tasks
         .values()
-        .find(|t| t.instance_id == bad)
+        .find(|t| *t.instance_id == *bad)
         .expect("user task");
     assert_eq!(fix.item.activity_id, "fix");
     assert_eq!(fix.item.assignee.as_deref(), Some("anna"));
@@ -303,7 +303,7 @@ fn call_activity_maps_variables_in_and_out_and_inherits_the_business_key() {
         .next()
         .expect("child task")
         .clone();
-    assert_ne!(work.instance_id, id);
+    assert_ne!(&*work.instance_id, id.as_str());
     let child = engine.instance(&work.instance_id).expect("child");
     assert_eq!(child.business_key.as_deref(), Some("sku-42"));
     let root = &child.scopes[&child.id].variables;
@@ -375,7 +375,7 @@ fn an_error_escaping_a_called_process_is_caught_on_the_call_activity() {
         )
         .expect("start");
     let send = engine.external_tasks.values().next().expect("send").clone();
-    assert_ne!(send.instance_id, id);
+    assert_ne!(&*send.instance_id, id.as_str());
     engine
         .complete(&send.item.id, vars(&[("status", json!("rejected"))]))
         .expect("rejected");
@@ -421,7 +421,7 @@ fn deleting_an_instance_withdraws_its_work_and_its_called_instances() {
         .external_tasks
         .values()
         .next()
-        .map(|t| t.instance_id.clone())
+        .map(|t| t.instance_id.to_string())
         .expect("child");
     let state = engine.instance(&parent).expect("parent").clone();
     // cancel through the runtime directly, as DELETE /process-instance/{id} will

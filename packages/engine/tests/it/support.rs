@@ -64,7 +64,7 @@ pub fn path(engine: &MemoryEngine, instance: &str) -> Vec<String> {
     engine
         .history
         .iter()
-        .filter(|h| h.instance_id == instance && h.item.ended == Some(false))
+        .filter(|h| *h.instance_id == *instance && h.item.ended == Some(false))
         .map(|h| h.item.activity_id.clone())
         .collect()
 }

@@ -32,7 +32,7 @@ pub fn run_instance(engine: &mut MemoryEngine, n: u64, counts: &mut Counts) -> a
     while let Some((task, activity)) = engine
         .external_tasks
         .iter()
-        .find(|(_, t)| t.instance_id == instance)
+        .find(|(_, t)| *t.instance_id == *instance)
         .map(|(id, t)| (id.clone(), t.item.activity_id.clone()))
     {
         engine.complete(&task, Variables::new())?;
