@@ -38,14 +38,15 @@ impl ScopeBuilder {
         node: Node<'_, '_>,
         element: Element,
     ) -> Result<usize, ModelError> {
-        if self.by_id.contains_key(&element.id) || self.flows.iter().any(|f| f.id == element.id) {
+        if self.by_id.contains_key(&*element.id) || self.flows.iter().any(|f| *f.id == *element.id)
+        {
             return Err(error(node, "the id is used twice"));
         }
         let idx = self.elements.len();
         if let Some(default) = node.attribute("default") {
             self.defaults.push((idx, default.to_owned()));
         }
-        self.by_id.insert(element.id.clone(), idx);
+        self.by_id.insert(element.id.to_string(), idx);
         self.lines.push(line_of(node));
         self.elements.push(element);
         Ok(idx)
@@ -192,7 +193,7 @@ pub(super) fn resolve_flows(b: ScopeBuilder) -> Result<Resolved, ModelError> {
         });
     }
     let element_error = |elements: &[Element], idx: usize, message: &str| ModelError {
-        element: Some(elements[idx].id.clone()),
+        element: Some(elements[idx].id.to_string()),
         line: lines[idx],
         message: message.to_owned(),
     };

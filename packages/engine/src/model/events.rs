@@ -2,6 +2,8 @@
 //! terminate) with their references resolved, timer definitions checked when literal, and
 //! multi-instance characteristics.
 
+use std::sync::Arc;
+
 use carpetti_expression::Expression;
 use roxmltree::Node;
 
@@ -71,8 +73,8 @@ pub(super) fn parse_boundary(
         return Err(error(node, "a boundary event cannot be multi-instance"));
     }
     let element = Element {
-        id: required(node, "id")?.to_owned(),
-        name: node.attribute("name").map(str::to_owned),
+        id: required(node, "id")?.into(),
+        name: node.attribute("name").map(Arc::from),
         kind: ElementKind::Boundary {
             attached_to,
             cancel_activity,

@@ -12,6 +12,7 @@ pub use parse::{ModelError, parse_definitions};
 pub use timer::{TimerSchedule, TimerSpec, parse_schedule};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use carpetti_expression::Expression;
 
@@ -84,8 +85,8 @@ impl ProcessModel {
 /// A flow node.
 #[derive(Debug, Clone)]
 pub struct Element {
-    pub id: String,
-    pub name: Option<String>,
+    pub id: Arc<str>,
+    pub name: Option<Arc<str>>,
     pub kind: ElementKind,
     /// The embedded sub-process that contains it; `None` for the process scope.
     pub scope: Option<ElementIdx>,

@@ -5,6 +5,7 @@
 //! execution semantics.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use carpetti_expression::Expression;
 use roxmltree::{Document, Node, ParsingOptions};
@@ -488,8 +489,8 @@ fn parse_node(
     let multi_instance = parse_multi_instance(node)?;
     let io = parse_io(node)?;
     let element = Element {
-        id: required(node, "id")?.to_owned(),
-        name: node.attribute("name").map(str::to_owned),
+        id: required(node, "id")?.into(),
+        name: node.attribute("name").map(Arc::from),
         kind,
         scope,
         incoming: Vec::new(),

@@ -3,6 +3,8 @@
 //! call-activity traffic between instances. The store applies them in the same transaction as
 //! the state.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::variables::Variables;
@@ -38,7 +40,7 @@ pub struct NewExternalTask {
     pub id: String,
     pub topic: String,
     pub priority: i64,
-    pub activity_id: String,
+    pub activity_id: Arc<str>,
     pub activity_instance_id: String,
     pub execution_id: String,
     pub properties: Vec<(String, String)>,
@@ -122,8 +124,8 @@ pub struct NewIncident {
 pub struct ActivityEvent {
     pub id: String,
     pub parent_id: String,
-    pub activity_id: String,
-    pub activity_name: Option<String>,
+    pub activity_id: Arc<str>,
+    pub activity_name: Option<Arc<str>>,
     pub activity_type: &'static str,
     pub execution_id: String,
     pub task_id: Option<String>,

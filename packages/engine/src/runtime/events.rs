@@ -43,7 +43,7 @@ impl Run<'_> {
         self.fx.jobs.push(NewJob {
             id: id.clone(),
             due: due.with_timezone(&Utc),
-            activity_id: self.model.element(element).id.clone(),
+            activity_id: self.model.element(element).id.to_string(),
             target: target.to_owned(),
             schedule: text,
             kind,
@@ -80,7 +80,7 @@ impl Run<'_> {
                     self.fx.subscriptions.push(NewSubscription {
                         id: id.clone(),
                         message_name: name.clone(),
-                        activity_id: model.element(b).id.clone(),
+                        activity_id: model.element(b).id.to_string(),
                         target: aiid.to_owned(),
                     });
                     Armed {

@@ -328,8 +328,8 @@ impl<'a> Run<'a> {
                 let task_id = new_id();
                 self.fx.user_tasks.push(NewUserTask {
                     id: task_id.clone(),
-                    name: e.name.clone(),
-                    activity_id: e.id.clone(),
+                    name: e.name.as_deref().map(str::to_owned),
+                    activity_id: e.id.to_string(),
                     activity_instance_id: aiid.clone(),
                     execution_id: token_id.clone(),
                     assignee,
@@ -352,7 +352,7 @@ impl<'a> Run<'a> {
                 self.fx.subscriptions.push(NewSubscription {
                     id: subscription_id.clone(),
                     message_name: name.clone(),
-                    activity_id: e.id.clone(),
+                    activity_id: e.id.to_string(),
                     target: token_id.clone(),
                 });
                 Wait::Message {
@@ -444,7 +444,7 @@ impl<'a> Run<'a> {
             id: incident_id.clone(),
             kind: "failedExpression".into(),
             message: message.clone(),
-            activity_id: e.id.clone(),
+            activity_id: e.id.to_string(),
             execution_id: token_id.clone(),
             configuration: None,
         });

@@ -279,7 +279,7 @@ impl Run<'_> {
     ) {
         self.history(id, parent, element, execution, ended);
         if let Some(last) = self.fx.history.last_mut() {
-            last.activity_id = format!("{}#multiInstanceBody", last.activity_id);
+            last.activity_id = format!("{}#multiInstanceBody", last.activity_id).into();
             last.activity_type = "multiInstanceBody";
         }
     }

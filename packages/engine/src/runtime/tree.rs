@@ -93,16 +93,16 @@ fn fill(
             state,
             token.activity_instance_id.clone(),
             Some(scope_id.to_owned()),
-            e.id.clone(),
+            e.id.to_string(),
             e.activity_type().into(),
-            e.name.clone(),
+            e.name.as_deref().map(str::to_owned),
             token_id.clone(),
         );
         if let Some(incident) = &token.incident {
             child.incident_ids.push(incident.id.clone());
             child.incidents.push(IncidentInfo {
                 id: incident.id.clone(),
-                activity_id: e.id.clone(),
+                activity_id: e.id.to_string(),
             });
         }
         into.child_activity_instances.push(child);
@@ -121,7 +121,7 @@ fn fill(
                 format!("{}#multiInstanceBody", e.id),
                 "multiInstanceBody".to_owned(),
             ),
-            _ => (e.id.clone(), e.activity_type().to_owned()),
+            _ => (e.id.to_string(), e.activity_type().to_owned()),
         };
         let mut child = node(
             state,
@@ -129,7 +129,7 @@ fn fill(
             Some(scope_id.to_owned()),
             activity_id,
             activity_type,
-            e.name.clone(),
+            e.name.as_deref().map(str::to_owned),
             scope.execution_id.clone(),
         );
         fill(model, state, id, &mut child);

@@ -113,7 +113,7 @@ fn a_bpmn_error_is_caught_by_the_boundary_with_its_code() {
         .history
         .iter()
         .filter(|h| h.item.ended == Some(true))
-        .map(|h| h.item.activity_id.clone())
+        .map(|h| h.item.activity_id.to_string())
         .collect();
     assert_eq!(cancelled, ["fetch"]);
     // an uncaught code ends the path like a none end event

@@ -65,7 +65,7 @@ pub fn path(engine: &MemoryEngine, instance: &str) -> Vec<String> {
         .history
         .iter()
         .filter(|h| *h.instance_id == *instance && h.item.ended == Some(false))
-        .map(|h| h.item.activity_id.clone())
+        .map(|h| h.item.activity_id.to_string())
         .collect()
 }
 

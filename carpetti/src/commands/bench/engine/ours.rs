@@ -2,6 +2,7 @@
 //! instances started and their external tasks completed one at a time by this driver.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context as _, ensure};
@@ -33,10 +34,15 @@ pub fn run_instance(engine: &mut MemoryEngine, n: u64, counts: &mut Counts) -> a
         .external_tasks
         .iter()
         .find(|(_, t)| *t.instance_id == *instance)
-        .map(|(id, t)| (id.clone(), t.item.activity_id.clone()))
+        .map(|(id, t)| (id.clone(), Arc::clone(&t.item.activity_id)))
     {
         engine.complete(&task, Variables::new())?;
-        *counts.by_task.entry(activity).or_default() += 1;
+        match counts.by_task.get_mut(&*activity) {
+            Some(count) => *count += 1,
+            None => {
+                counts.by_task.insert(activity.to_string(), 1);
+            }
+        }
         counts.total += 1;
     }
     let ended = engine.instance(&instance).and_then(|s| s.ended);

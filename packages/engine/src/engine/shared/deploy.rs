@@ -182,7 +182,7 @@ impl Store {
                 .bind(new_id())
                 .bind(&definition.id)
                 .bind(ms(due))
-                .bind(&process.element(element).id)
+                .bind(&*process.element(element).id)
                 .bind(kind)
                 .bind(&text)
                 .execute(&mut **tx)

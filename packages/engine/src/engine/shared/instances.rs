@@ -222,7 +222,7 @@ impl Store {
         .map_err(core::runtime_error)?;
         let start_activity = start
             .or(model.none_start)
-            .map(|s| model.element(s).id.clone());
+            .map(|s| model.element(s).id.to_string());
         Ok(Started {
             model,
             state,
@@ -333,7 +333,7 @@ impl Store {
             let waiting = state
                 .tokens
                 .values()
-                .any(|t| query.activity_ids.contains(&model.element(t.element).id));
+                .any(|t| query.activity_ids.iter().any(|a| **a == *model.element(t.element).id));
             if !waiting {
                 return Ok(false);
             }
