@@ -28,15 +28,17 @@ const TARGET_PERSISTED_PG: f64 = 500.0;
 /// Flags of `carpetti bench engine`.
 #[derive(Debug, Args)]
 pub struct EngineBenchArgs {
-    /// Instances run by our engine (after an untimed warm-up of a tenth as many).
-    #[arg(long, default_value_t = 20_000)]
+    /// Instances run by our engine (after an untimed warm-up of a tenth as many). 100,000 make
+    /// one pass last most of a second, near a SpiffWorkflow pass of 2,000 (~2 s): a short pass
+    /// (20,000 took ~0.17 s) swung 80-130k instances/s with the machine's hiccups.
+    #[arg(long, default_value_t = 100_000)]
     pub instances: u64,
     /// Instances run by each peer (after an untimed warm-up of a tenth as many).
     #[arg(long, default_value_t = 2_000)]
     pub peer_instances: u64,
     /// Passes of each in-memory engine, taken in turn (ours, then each peer, then again); each
     /// engine's median pass is reported, with its slowest and fastest. One pass of ours lasts a
-    /// fraction of a second, so a single pass swings with whatever else the machine does.
+    /// second or less, so a single pass swings with whatever else the machine does.
     #[arg(long, default_value_t = 3)]
     pub passes: usize,
     /// The peers to run.

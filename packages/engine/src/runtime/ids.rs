@@ -71,7 +71,11 @@ pub(crate) fn new_id() -> String {
 pub(crate) fn activity_instance_id(activity: &str) -> String {
     let mut text = Uuid::encode_buffer();
     let id = next_uuid().hyphenated().encode_lower(&mut text);
-    [activity, ":", id].concat()
+    let mut out = String::with_capacity(activity.len() + 1 + id.len());
+    out.push_str(activity);
+    out.push(':');
+    out.push_str(id);
+    out
 }
 
 #[cfg(test)]
