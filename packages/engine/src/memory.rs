@@ -60,7 +60,7 @@ impl MemoryEngine {
         let mut ids = Vec::new();
         for model in defs.processes {
             let versions = self.definitions.entry(model.key.clone()).or_default();
-            let id = format!("{}:{}:{}", model.key, versions.len() + 1, runtime_id());
+            let id = format!("{}:{}:{}", model.key, versions.len() + 1, runtime::new_id());
             versions.push((id.clone(), Arc::new(model)));
             ids.push(id);
         }
@@ -92,7 +92,7 @@ impl MemoryEngine {
             variables,
             None,
             None,
-            runtime_id(),
+            runtime::new_id(),
             Utc::now(),
         )
     }
@@ -249,7 +249,7 @@ impl MemoryEngine {
                 variables,
                 at,
                 None,
-                runtime_id(),
+                runtime::new_id(),
                 Utc::now(),
             )?;
             return Ok(());
@@ -348,8 +348,4 @@ fn model_in(
         .find(|(id, _)| id == definition_id)
         .map(|(_, m)| Arc::clone(m))
         .ok_or_else(|| MemoryError::NotFound(format!("definition {definition_id}")))
-}
-
-fn runtime_id() -> String {
-    crate::runtime::new_id()
 }

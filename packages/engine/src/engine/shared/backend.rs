@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 
 use crate::api::*;
 use crate::model::ProcessModel;
+use crate::runtime::new_id;
 
 /// The engine over one database.
 pub struct Store {
@@ -75,10 +76,6 @@ fn from_ms(value: i64) -> DateTime<Utc> {
 
 fn opt_ms(value: Option<i64>) -> Option<DateTime<Utc>> {
     value.map(from_ms)
-}
-
-fn new_id() -> String {
-    crate::runtime::new_id()
 }
 
 fn json_error(e: serde_json::Error) -> EngineError {

@@ -123,30 +123,31 @@ impl Store {
         push_in(&mut q, "t.id", &ids);
         q.push(format!(" ORDER BY i.id{FOR_UPDATE_OF_INSTANCE}"));
         let rows = q.build().fetch_all(&mut *tx).await?;
-        let mut found: HashMap<String, (Option<String>, String, String, String)> = HashMap::new();
+        let mut found: HashMap<String, LockedTask> = HashMap::new();
         for row in &rows {
             found.insert(
                 get(row, "task_id")?,
-                (
-                    get(row, "worker_id")?,
-                    get(row, "id")?,
-                    get(row, "definition_id")?,
-                    get(row, "state")?,
-                ),
+                LockedTask {
+                    worker: get(row, "worker_id")?,
+                    instance: get(row, "id")?,
+                    definition: get(row, "definition_id")?,
+                    state: get(row, "state")?,
+                },
             );
         }
         // one complete per instance, by the worker holding the task
         let mut instances = HashSet::new();
         let mut taken = Vec::new();
         for (index, pending) in group.iter().enumerate() {
-            let Some((worker, instance, definition, state)) = found.remove(&pending.task_id) else {
+            let Some(locked) = found.remove(&pending.task_id) else {
                 continue;
             };
-            if worker.as_deref() != Some(pending.worker_id.as_str()) || !instances.insert(instance)
+            if locked.worker.as_deref() != Some(pending.worker_id.as_str())
+                || !instances.insert(locked.instance)
             {
                 continue;
             }
-            taken.push((index, definition, state));
+            taken.push((index, locked.definition, locked.state));
         }
         if taken.is_empty() {
             return Ok(group.iter().map(|_| None).collect());
@@ -253,4 +254,13 @@ impl Store {
         q.build().execute(&mut **tx).await?;
         Ok(())
     }
+}
+
+/// A task of a complete group as the group's read found it: its lock holder and its instance
+/// (id, definition, serialized state), the instance row locked for the transaction.
+struct LockedTask {
+    worker: Option<String>,
+    instance: String,
+    definition: String,
+    state: String,
 }

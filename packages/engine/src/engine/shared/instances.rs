@@ -330,10 +330,12 @@ impl Store {
         }
         if !query.activity_ids.is_empty() {
             let model = self.model(&state.definition_id, &self.read).await?;
-            let waiting = state
-                .tokens
-                .values()
-                .any(|t| query.activity_ids.iter().any(|a| **a == *model.element(t.element).id));
+            let waiting = state.tokens.values().any(|t| {
+                query
+                    .activity_ids
+                    .iter()
+                    .any(|a| **a == *model.element(t.element).id)
+            });
             if !waiting {
                 return Ok(false);
             }
