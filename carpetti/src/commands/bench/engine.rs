@@ -67,6 +67,10 @@ pub struct EngineBenchArgs {
     /// do best; more only add context switches.
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
+    /// Concurrent REST clients starting the instances, each one start at a time (like order and
+    /// import events arriving). Starts arriving together are written in one group.
+    #[arg(long, default_value_t = 4)]
+    pub starters: usize,
     /// Groups of commands (external-task completes, instance starts) the engine writes at once
     /// (its group commit); 0 writes each command in its own transaction, as before groups existed
     /// (for comparison).
@@ -231,6 +235,7 @@ pub async fn run(args: EngineBenchArgs, ctx: &Context) -> anyhow::Result<()> {
                 &backend,
                 args.persisted_instances,
                 args.workers.max(1),
+                args.starters.max(1),
                 args.command_groups,
                 &bar,
             )

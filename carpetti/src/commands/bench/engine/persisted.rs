@@ -76,6 +76,7 @@ pub async fn run(
     backend: &Backend,
     instances: u64,
     workers: usize,
+    starters: usize,
     command_groups: usize,
     bar: &ProgressBar,
 ) -> anyhow::Result<PersistedRun> {
@@ -84,7 +85,7 @@ pub async fn run(
             let dir = tempfile::tempdir().context("making a scratch directory")?;
             let mut config = EngineConfig::new(EngineStorage::Sqlite(dir.path().join("engine.db")));
             config.command_groups = command_groups;
-            measure("sqlite", config, instances, workers, bar).await
+            measure("sqlite", config, instances, workers, starters, bar).await
         }
         Backend::Postgres { admin_url } => {
             let admin =
@@ -105,7 +106,7 @@ pub async fn run(
                 max_connections: 16,
             });
             config.command_groups = command_groups;
-            let outcome = measure("postgres", config, instances, workers, bar).await;
+            let outcome = measure("postgres", config, instances, workers, starters, bar).await;
             sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .execute(&mut conn)
                 .await?;
@@ -119,6 +120,7 @@ async fn measure(
     config: EngineConfig,
     instances: u64,
     workers: usize,
+    starters: usize,
     bar: &ProgressBar,
 ) -> anyhow::Result<PersistedRun> {
     // a folder that does not exist: nothing deployed at start, the model is deployed below
@@ -183,10 +185,10 @@ async fn measure(
     }
     // starters: a few concurrent clients, like order and import events arriving
     let next = Arc::new(AtomicU64::new(0));
-    let mut starters = Vec::new();
-    for _ in 0..4 {
+    let mut starting = Vec::new();
+    for _ in 0..starters {
         let (client, next) = (client.clone(), next.clone());
-        starters.push(tokio::spawn(async move {
+        starting.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= instances {
@@ -208,7 +210,7 @@ async fn measure(
             }
         }));
     }
-    for s in starters {
+    for s in starting {
         s.await??;
     }
     for h in handles {
