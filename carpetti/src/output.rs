@@ -16,6 +16,16 @@ where
     table
 }
 
+/// A table cell for a figure that may be missing: `show(value)`, or "—".
+pub fn or_dash<T>(value: Option<T>, show: impl FnOnce(T) -> String) -> String {
+    value.map_or_else(|| "—".to_owned(), show)
+}
+
+/// A table cell for a peak RSS in MiB: "123 MiB", or "—" where it was not measured.
+pub fn mib(value: Option<f64>) -> String {
+    or_dash(value, |m| format!("{m:.0} MiB"))
+}
+
 /// Prints one JSON document on one line of stdout.
 pub fn json_line(value: &serde_json::Value) {
     line(&value.to_string());

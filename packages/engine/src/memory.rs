@@ -75,10 +75,6 @@ impl MemoryEngine {
             .ok_or_else(|| MemoryError::NotFound(format!("process definition key {key}")))
     }
 
-    fn model_of(&self, definition_id: &str) -> Result<Arc<ProcessModel>, MemoryError> {
-        model_in(&self.definitions, definition_id)
-    }
-
     /// Starts the latest version of `key`.
     pub fn start(
         &mut self,
@@ -135,7 +131,7 @@ impl MemoryEngine {
             .instances
             .get(id)
             .ok_or_else(|| MemoryError::NotFound(format!("instance {id}")))?;
-        let model = self.model_of(&state.definition_id)?;
+        let model = model_in(&self.definitions, &state.definition_id)?;
         Ok(runtime::activity_tree(&model, state))
     }
 

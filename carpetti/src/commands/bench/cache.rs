@@ -392,8 +392,7 @@ fn print(args: &CacheBenchArgs, ctx: &Context, results: &[Pass]) {
             pass.ops.to_string(),
             format!("{:.2}", pass.seconds),
             format!("{:.0}", pass.ops_per_sec),
-            pass.hit_ratio
-                .map_or_else(|| "—".to_owned(), |h| format!("{:.1}%", h * 100.0)),
+            output::or_dash(pass.hit_ratio, |h| format!("{:.1}%", h * 100.0)),
             pass.ratio_to_peer
                 .map_or_else(|| "peer".to_owned(), |r| format!("{r:.2}")),
         ]);

@@ -326,10 +326,7 @@ fn print(args: &QueueBenchArgs, ctx: &Context, passes: &[Pass]) {
         "where",
     ]);
     for pass in passes {
-        let ratio = raw.map_or_else(
-            || "—".to_owned(),
-            |r| format!("{:.2}", pass.msgs_per_sec / r),
-        );
+        let ratio = output::or_dash(raw, |r| format!("{:.2}", pass.msgs_per_sec / r));
         table.add_row([
             serde_json::to_value(pass.backend)
                 .ok()
@@ -341,8 +338,7 @@ fn print(args: &QueueBenchArgs, ctx: &Context, passes: &[Pass]) {
             format!("{:.1}", pass.p50_ms),
             format!("{:.1}", pass.p99_ms),
             format!("{:.1}", pass.max_ms),
-            pass.peak_rss_mib
-                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+            output::mib(pass.peak_rss_mib),
             ratio,
             pass.description.clone(),
         ]);

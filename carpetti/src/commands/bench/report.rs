@@ -32,18 +32,14 @@ pub(super) fn print(args: &PersistBenchArgs, ctx: &Context, results: &[BackendRe
     ]);
     for result in results {
         for pass in &result.passes {
-            let ratio = copy_rate.map_or_else(
-                || "—".to_owned(),
-                |c| format!("{:.2}", pass.items_per_sec / c),
-            );
+            let ratio = output::or_dash(copy_rate, |c| format!("{:.2}", pass.items_per_sec / c));
             table.add_row([
                 name_of(result.backend).to_owned(),
                 pass.pass.to_owned(),
                 pass.items.to_string(),
                 format!("{:.1}", pass.seconds),
                 format!("{:.0}", pass.items_per_sec),
-                pass.peak_rss_mib
-                    .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+                output::mib(pass.peak_rss_mib),
                 ratio,
                 pass.note.clone(),
             ]);

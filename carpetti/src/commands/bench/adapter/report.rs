@@ -207,7 +207,7 @@ pub fn round_to(value: f64, digits: i32) -> f64 {
 }
 
 fn mib(memory: &Memory) -> String {
-    let one = |m: Option<f64>| m.map_or_else(|| "—".to_owned(), |m| format!("{m:.0}"));
+    let one = |m: Option<f64>| crate::output::or_dash(m, |m| format!("{m:.0}"));
     format!(
         "{} MiB now, peak {} MiB",
         one(memory.rss_mib),

@@ -62,13 +62,12 @@ pub(super) fn print(
             format!("{:.3}", run.seconds),
             format!("{:.0}", run.instances_per_sec),
             format!("{:.0}", run.tasks_per_sec),
-            ratio(ours, run).map_or_else(|| "—".to_owned(), |r| format!("{r:.1}×")),
+            output::or_dash(ratio(ours, run), |r| format!("{r:.1}×")),
             format!(
                 "{}: {:.0}–{:.0}",
                 run.passes, run.slowest_instances_per_sec, run.fastest_instances_per_sec
             ),
-            run.peak_rss_mib
-                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+            output::mib(run.peak_rss_mib),
             format!("{}, {}", run.version, run.runtime),
         ]);
     }
@@ -82,15 +81,15 @@ pub(super) fn print(
     output::line(&match spiff {
         Some(r) => format!(
             "target ≥ {TARGET_VS_SPIFF:.0}× SpiffWorkflow: {r:.1}× — {}",
-            if r >= TARGET_VS_SPIFF {
-                "met"
-            } else {
-                "not met"
-            }
+            verdict(r >= TARGET_VS_SPIFF)
         ),
         None => format!("target ≥ {TARGET_VS_SPIFF:.0}× SpiffWorkflow: not measured (no peer)"),
     });
     print_persisted(args, persisted);
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "not met" }
 }
 
 /// Whether the PostgreSQL run reached the target (`None` when it was not run).
@@ -144,10 +143,9 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
             format!("{:.1}", r.starts_per_group),
             format!("{:.2}", r.start_group_ms),
             r.starts_alone.to_string(),
-            r.cpu_ms_per_instance
-                .map_or("—".to_owned(), |v| format!("{v:.2}")),
-            r.steal_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
-            r.idle_pct.map_or("—".to_owned(), |v| format!("{v:.0} %")),
+            output::or_dash(r.cpu_ms_per_instance, |v| format!("{v:.2}")),
+            output::or_dash(r.steal_pct, |v| format!("{v:.0} %")),
+            output::or_dash(r.idle_pct, |v| format!("{v:.0} %")),
         ]);
     }
     output::line(&format!(
@@ -158,7 +156,7 @@ fn print_persisted(args: &EngineBenchArgs, persisted: &[persisted::PersistedRun]
     output::line(&match persisted_target(persisted) {
         Some(met) => format!(
             "target ≥ {TARGET_PERSISTED_PG:.0} instances/s on PostgreSQL: {}",
-            if met { "met" } else { "not met" }
+            verdict(met)
         ),
         None => "target on PostgreSQL: not measured".to_owned(),
     });

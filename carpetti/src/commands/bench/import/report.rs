@@ -41,12 +41,8 @@ pub fn print(args: &ImportBenchArgs, ctx: &Context, phases: &[Phase]) {
             format!("{:.2}", phase.seconds),
             format!("{:.0}", phase.offers_per_sec),
             ratio,
-            phase
-                .peak_rss_mib
-                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
-            phase
-                .persist_rss_mib
-                .map_or_else(|| "—".to_owned(), |m| format!("{m:.0} MiB")),
+            output::mib(phase.peak_rss_mib),
+            output::mib(phase.persist_rss_mib),
             phase.target.to_owned(),
             phase.note.clone(),
         ]);
