@@ -1,14 +1,17 @@
-//! What the import knows about offers by their ids, kept compact enough for millions of offers:
-//! [`Stored`] — the supplier's items in persist before the run (offer id → content hash and
-//! availability) — and [`Seen`] — the offer ids of this feed so far, with the line each first
-//! appeared on. Offer ids are keyed by their 128-bit XXH3 hash (a collision among 10^6 ids has a
-//! probability around 10^-27); the ids themselves live once, in one text arena.
+//! What the import knows about offers by their ids: [`StoredSpool`] — the supplier's items in
+//! persist before the run, spooled by bucket — and, one bucket at a time, [`StoredBucket`]
+//! (offer → content hash and availability) and [`Seen`] (the bucket's offer ids in the feed, with
+//! the line each first appeared on). Offer ids are keyed by their 128-bit XXH3 hash (a collision
+//! among 10^6 ids has a probability around 10^-27).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
 
 use xxhash_rust::xxh3::xxh3_128;
 
+use super::ImportError;
+use super::bucket::{BucketWriter, Buckets, StoredRecord, bucket_of, halves};
 use super::catalog::StoredHash;
 
 /// The key of an offer id.
@@ -64,70 +67,88 @@ impl std::hash::Hash for Key {
 
 type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
 
-/// The top bit of [`Entry::len_available`]: the stored item is available.
-const AVAILABLE: u32 = 1 << 31;
-
-/// 24 bytes a stored offer (40 with its key): a million offers take ~86 MB of table.
-#[derive(Clone, Copy)]
-struct Entry {
-    content: Key,
-    /// Where the offer id sits in the arena.
-    start: u32,
-    /// The offer id's length in bytes, and [`AVAILABLE`].
-    len_available: u32,
+/// What persist held when the run started, streamed into the run's `stored` buckets (nothing of
+/// it stays in memory).
+pub struct StoredSpool {
+    writer: BucketWriter,
 }
 
-impl Entry {
-    fn available(&self) -> bool {
-        self.len_available & AVAILABLE != 0
-    }
-
-    fn len(&self) -> usize {
-        (self.len_available & !AVAILABLE) as usize
-    }
-}
-
-/// The supplier's items as persist had them when the run started.
-#[derive(Default)]
-pub struct Stored {
-    entries: KeyMap<Entry>,
-    arena: String,
-}
-
-impl Stored {
-    pub fn add(&mut self, chunk: Vec<StoredHash>) {
-        self.entries.reserve(chunk.len());
-        for item in chunk {
-            let Some(content) = content_key(&item.content_hash) else {
-                // An unreadable stored hash never equals a computed one: the item is re-sent.
-                tracing::warn!(offer_id = %item.offer_id, "stored content hash is not 32 hex digits");
-                continue;
-            };
-            // Offer ids are at most 256 characters (persist refuses longer ones).
-            let (Ok(start), Ok(len)) = (
-                u32::try_from(self.arena.len()),
-                u32::try_from(item.offer_id.len()),
-            ) else {
-                continue;
-            };
-            if len >= AVAILABLE {
-                continue;
-            }
-            self.arena.push_str(&item.offer_id);
-            let entry = Entry {
-                content: Key::from(content),
-                start,
-                len_available: if item.available { len | AVAILABLE } else { len },
-            };
-            self.entries.insert(offer_key(&item.offer_id).into(), entry);
+impl StoredSpool {
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            writer: BucketWriter::new(dir, "stored"),
         }
     }
 
+    pub fn add(&mut self, chunk: Vec<StoredHash>) -> Result<(), ImportError> {
+        for item in chunk {
+            let content = content_key(&item.content_hash);
+            if content.is_none() {
+                // An unreadable stored hash never equals a computed one: the item is re-sent.
+                tracing::warn!(offer_id = %item.offer_id, "stored content hash is not 32 hex digits");
+            }
+            let key = offer_key(&item.offer_id);
+            let (key_lo, key_hi) = halves(key);
+            let (content_lo, content_hi) = match content.map(halves) {
+                Some((lo, hi)) => (Some(lo), Some(hi)),
+                None => (None, None),
+            };
+            let record = StoredRecord {
+                key_lo,
+                key_hi,
+                content_lo,
+                content_hi,
+                available: item.available,
+                offer_id: item.offer_id,
+            };
+            self.writer.push(bucket_of(key), &record)?;
+        }
+        Ok(())
+    }
+
+    /// The spool, and how many items persist held.
+    pub fn finish(self) -> Result<(Buckets, u64), ImportError> {
+        let records = self.writer.records();
+        Ok((self.writer.finish()?, records))
+    }
+}
+
+/// One stored item of a bucket.
+pub struct StoredEntry {
+    content: Option<u128>,
+    pub available: bool,
+    pub offer_id: String,
+}
+
+/// The stored items of one bucket, by offer key.
+#[derive(Default)]
+pub struct StoredBucket {
+    entries: KeyMap<StoredEntry>,
+}
+
+impl StoredBucket {
+    pub fn load(buckets: &Buckets, bucket: usize) -> Result<Self, ImportError> {
+        let records: Vec<StoredRecord> = buckets.read(bucket)?;
+        let mut entries = KeyMap::with_capacity_and_hasher(records.len(), Default::default());
+        for record in records {
+            let key = Key::from(record.key());
+            let entry = StoredEntry {
+                content: record.content(),
+                available: record.available,
+                offer_id: record.offer_id,
+            };
+            entries.insert(key, entry);
+        }
+        Ok(Self { entries })
+    }
+
     /// Whether persist holds exactly this content for the offer already.
-    pub fn unchanged(&self, offer: u128, content: u128) -> bool {
-        self.entries
-            .get(&Key::from(offer))
-            .is_some_and(|e| e.content == Key::from(content))
+    pub fn unchanged(&self, offer: u128, content: Option<u128>) -> bool {
+        content.is_some_and(|content| {
+            self.entries
+                .get(&Key::from(offer))
+                .is_some_and(|e| e.content == Some(content))
+        })
     }
 
     /// Whether the offer exists in persist (else an upsert creates it).
@@ -135,32 +156,22 @@ impl Stored {
         self.entries.contains_key(&Key::from(offer))
     }
 
-    /// How many offers persist held.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Offer ids stored as available that the feed did not carry: the run's gone offers.
+    /// Stored items available before the run whose offer `seen` does not hold: gone from the feed.
     pub fn gone<'a>(&'a self, seen: &'a Seen) -> impl Iterator<Item = &'a str> + 'a {
         self.entries
             .iter()
-            .filter(|(key, entry)| entry.available() && !seen.lines.contains_key(*key))
-            .filter_map(|(_, entry)| {
-                let start = entry.start as usize;
-                self.arena.get(start..start + entry.len())
-            })
+            .filter(|(key, entry)| entry.available && !seen.lines.contains_key(*key))
+            .map(|(_, entry)| entry.offer_id.as_str())
     }
 }
 
-/// The offer ids of this feed so far.
+/// The offer ids of one bucket of the feed, each with the line it first appeared on.
 #[derive(Default)]
 pub struct Seen {
     lines: KeyMap<u64>,
 }
 
 impl Seen {
-    /// Room for `offers` ids without growing (a re-import carries about as many offers as
-    /// persist holds; growing a large table holds the old and the new one at once).
     pub fn with_capacity(offers: usize) -> Self {
         Self {
             lines: KeyMap::with_capacity_and_hasher(offers, BuildHasherDefault::default()),
@@ -191,23 +202,51 @@ mod tests {
         }
     }
 
+    /// The stored snapshot of `items` as one bucket holding every key (whatever its bucket).
+    fn snapshot(items: Vec<StoredHash>) -> (tempfile::TempDir, Vec<StoredBucket>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut spool = StoredSpool::new(dir.path());
+        spool.add(items).expect("add");
+        let (buckets, records) = spool.finish().expect("finish");
+        assert_eq!(records, 4);
+        let tables = (0..super::super::bucket::BUCKETS)
+            .map(|b| StoredBucket::load(&buckets, b).expect("load"))
+            .collect();
+        (dir, tables)
+    }
+
     #[test]
     fn unchanged_and_gone_follow_the_stored_snapshot() {
-        let mut known = Stored::default();
-        known.add(vec![
+        let (_dir, tables) = snapshot(vec![
             stored("a", 1, true),
             stored("b", 2, true),
             stored("c", 3, false),
+            StoredHash {
+                offer_id: "d".into(),
+                content_hash: "unreadable".into(),
+                available: true,
+            },
         ]);
-        assert!(known.contains(offer_key("c")));
-        assert!(known.unchanged(offer_key("a"), 1));
-        assert!(!known.unchanged(offer_key("a"), 9));
-        assert!(!known.unchanged(offer_key("z"), 1));
-        let mut seen = Seen::default();
-        assert_eq!(seen.first_time(offer_key("a"), 10), Ok(()));
-        assert_eq!(seen.first_time(offer_key("a"), 20), Err(10));
+        let table = |id: &str| &tables[bucket_of(offer_key(id))];
+        assert!(table("c").contains(offer_key("c")));
+        assert!(table("a").unchanged(offer_key("a"), Some(1)));
+        assert!(!table("a").unchanged(offer_key("a"), Some(9)));
+        assert!(!table("a").unchanged(offer_key("a"), None));
+        assert!(!table("z").unchanged(offer_key("z"), Some(1)));
+        // An unreadable stored hash: the item exists, but nothing equals it.
+        assert!(table("d").contains(offer_key("d")));
+        let mut seen: Vec<Seen> = tables.iter().map(|_| Seen::default()).collect();
+        let mut see =
+            |id: &str, line| seen[bucket_of(offer_key(id))].first_time(offer_key(id), line);
+        assert_eq!(see("a", 10), Ok(()));
+        assert_eq!(see("a", 20), Err(10));
+        assert_eq!(see("d", 30), Ok(()));
         // b was available and is missing: gone; c was already unavailable: not again.
-        let gone: Vec<&str> = known.gone(&seen).collect();
+        let gone: Vec<&str> = tables
+            .iter()
+            .zip(&seen)
+            .flat_map(|(table, seen)| table.gone(seen))
+            .collect();
         assert_eq!(gone, vec!["b"]);
     }
 

@@ -9,13 +9,15 @@ use carpetti_proto::provider::v1 as pb;
 use carpetti_queue::Bus;
 use futures::StreamExt;
 
+use super::bucket::Buckets;
 use super::catalog::Catalog;
 use super::events;
 use super::interrupted::{self, timestamp};
-use super::known::Stored;
+use super::known::StoredSpool;
+use super::merge;
 use super::remember;
 use super::request::{ImportRequest, ImporterOptions};
-use super::scan::{self, ScanInput, Scanned};
+use super::scan::{self, ScanInput};
 use super::turns::Turns;
 use super::write::{self, Target, Written};
 use super::{ImportError, Progress};
@@ -151,10 +153,14 @@ impl Importer {
         let not_modified = matches!(attempt, Ok(Attempt::NotModified));
         let finished = match attempt {
             Ok(Attempt::NotModified) => finish(run, Outcome::NotModified),
-            Ok(Attempt::Done { counts, written }) => {
+            Ok(Attempt::Done {
+                counts,
+                mut written,
+            }) => {
                 noted = counts.noted;
                 let totals = totals(&counts, &written);
-                self.announce(&supplier, &run_id, &written, totals).await;
+                self.announce(&supplier, &run_id, &mut written, totals)
+                    .await;
                 finish(run, Outcome::Done(totals))
             }
             Err(err) if err.is_feed_failure() => finish(run, Outcome::Failed(err.to_string())),
@@ -251,9 +257,9 @@ impl Importer {
                 }
             }
         };
-        // 2. What persist holds now.
-        let stored = Arc::new(self.stored(&meta_id(supplier.meta.as_ref())).await?);
-        // 3. The scan, on blocking threads.
+        // 2. What persist holds now, spooled by bucket.
+        let stored = self.stored(&meta_id(supplier.meta.as_ref()), work).await?;
+        // 3. The scan and the comparison, on blocking threads.
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         progress.scan_started(total);
         let input = ScanInput {
@@ -262,15 +268,18 @@ impl Importer {
             settings: settings.clone(),
             supplier_id: uuid::Uuid::parse_str(&meta_id(supplier.meta.as_ref()))
                 .map_err(|e| ImportError::Spool(format!("supplier id: {e}")))?,
-            stored: Arc::clone(&stored),
             spool_dir: work.to_owned(),
             progress: Arc::clone(progress),
             workers: self.options.workers,
             spool: true,
         };
-        let scanned: Scanned = tokio::task::spawn_blocking(move || scan::scan(input))
-            .await
-            .map_err(|err| ImportError::Spool(format!("the scan failed: {err}")))??;
+        let (scanned, merged) = tokio::task::spawn_blocking(move || {
+            let scanned = scan::scan(&input)?;
+            let merged = merge::merge(&scanned, &stored, &input.spool_dir, true)?;
+            Ok::<_, ImportError>((scanned, merged))
+        })
+        .await
+        .map_err(|err| ImportError::Spool(format!("the scan failed: {err}")))??;
         // 4. Write it.
         let supplier_id = meta_id(supplier.meta.as_ref());
         let target = Target {
@@ -279,42 +288,50 @@ impl Importer {
             run_id,
             progress: progress.as_ref(),
         };
-        let written = write::write(&target, &scanned, &stored).await?;
+        let written = write::write(&target, &scanned, &merged, work).await?;
         // 5. Remember the validators for the next conditional GET.
         if let Some(validators) = validators.filter(|v| request.source.is_none() && v.is_some()) {
             remember::save_validators(self.catalog.as_ref(), &supplier.code, &validators).await;
         }
         Ok(Attempt::Done {
-            counts: scanned.counts,
+            counts: merged.counts,
             written,
         })
     }
 
-    async fn stored(&self, supplier_id: &str) -> Result<Stored, ImportError> {
-        let mut stored = Stored::default();
+    /// Streams persist's hashes of the supplier's items into the run's `stored` buckets.
+    async fn stored(
+        &self,
+        supplier_id: &str,
+        work: &std::path::Path,
+    ) -> Result<Buckets, ImportError> {
+        let mut stored = StoredSpool::new(work);
         let mut chunks = self.catalog.hashes(supplier_id).await?;
         while let Some(chunk) = chunks.next().await {
-            stored.add(chunk?);
+            // Small buffered writes of a local file: fine on the async thread.
+            stored.add(chunk?)?;
         }
-        Ok(stored)
+        Ok(stored.finish()?.0)
     }
 
     async fn announce(
         &self,
         supplier: &cat::Supplier,
         run_id: &str,
-        written: &Written,
+        written: &mut Written,
         counts: pb::ImportCounts,
     ) {
         let Some(bus) = &self.bus else { return };
         let supplier_id = meta_id(supplier.meta.as_ref());
-        let parts = events::announcement(
-            (&supplier_id, &supplier.code),
+        let supplier_ids = (supplier_id.as_str(), supplier.code.as_str());
+        let announced = events::announce(
+            bus.as_ref(),
+            supplier_ids,
             run_id,
-            &written.changes,
+            &mut written.changes,
             counts,
         );
-        if let Err(err) = events::publish(bus.as_ref(), parts).await {
+        if let Err(err) = announced.await {
             tracing::error!(supplier = %supplier.code, run = run_id, %err, "could not announce the import's changes");
         }
     }

@@ -1,18 +1,24 @@
 //! The scan: the feed file read once, start to end, as a stream of offers (one thread), each offer
-//! normalized, checked and compared with what persist holds (worker threads), and what must be
-//! written spooled (see [`super::spool`]). Duplicate offer ids are caught here, in feed order:
-//! the first occurrence wins, later ones are rejected with the first one's line.
+//! normalized, checked and hashed as persist would (worker threads). Each worker appends the
+//! encoded items to its payload file and a [`Claim`] per offer to the run's claim buckets; the
+//! comparison with persist and the duplicate check come after, bucket by bucket
+//! ([`super::merge`]), so nothing here grows with the feed.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_yml::{Item, Offer};
+use prost::Message;
 use uuid::Uuid;
 
-use super::known::{Seen, Stored, content_key, offer_key};
-use super::spool::{SpoolWriter, SpooledItem};
+use super::bucket::{BucketWriter, Buckets, Claim, bucket_of, halves};
+use super::known::{StoredSpool, content_key, offer_key};
+use super::merge::{self, report};
+use super::spool::SpoolWriter;
 use super::{ImportError, Progress};
 use crate::format::{self, Format};
 use crate::normalize::Normalizer;
@@ -27,29 +33,28 @@ pub struct ScanInput {
     pub format: Format,
     pub settings: SupplierSettings,
     pub supplier_id: Uuid,
-    pub stored: Arc<Stored>,
     /// Where the spool files go (a directory that lives as long as the run).
     pub spool_dir: PathBuf,
     pub progress: Arc<dyn Progress>,
     /// Normalizing threads besides the reading one.
     pub workers: usize,
-    /// Whether to spool what must be written (`false`: only count — a dry run).
+    /// Whether to keep the items and reports (`false`: only count — a dry run).
     pub spool: bool,
 }
 
-/// Tallies of the scan.
+/// Tallies of a scan and its comparison with persist.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ScanCounts {
     pub read: u64,
     pub rejected: u64,
     pub unchanged: u64,
     pub noted: u64,
-    /// New or changed items spooled for the upsert.
+    /// New or changed items to send to the upsert.
     pub to_write: u64,
 }
 
 impl ScanCounts {
-    fn add(&mut self, other: Self) {
+    pub(super) fn add(&mut self, other: Self) {
         self.read += other.read;
         self.rejected += other.rejected;
         self.unchanged += other.unchanged;
@@ -58,18 +63,22 @@ impl ScanCounts {
     }
 }
 
-/// The scan's result: the tallies, the offer ids seen, and the spool files to write.
+/// The scan's result: what was read and rejected while reading, the claims by bucket, each
+/// worker's payload file (by worker number) and report spool.
 pub struct Scanned {
     pub counts: ScanCounts,
-    pub seen: Seen,
-    pub item_spools: Vec<PathBuf>,
+    pub claims: Buckets,
+    pub payloads: Vec<PathBuf>,
     pub report_spools: Vec<PathBuf>,
 }
 
 enum Parsed {
-    Offer { offer: Box<Offer>, key: u128 },
+    Offer {
+        offer: Box<Offer>,
+        key: u128,
+        seq: u64,
+    },
     Rejected(carpetti_yml::OfferError),
-    Duplicate { offer: Box<Offer>, first_line: u64 },
 }
 
 struct Batch {
@@ -77,9 +86,9 @@ struct Batch {
     entries: Vec<Parsed>,
 }
 
-/// Reads, normalizes and checks a whole feed without writing anything (what
-/// `carpetti bench import` measures as "parse + normalize"). A feed that cannot be read to its end
-/// is an error.
+/// Reads, normalizes and checks a whole feed (duplicates included) without writing anything
+/// (what `carpetti bench import` measures as "parse + normalize"). A feed that cannot be read to
+/// its end is an error.
 pub fn dry_run(
     path: PathBuf,
     format: Format,
@@ -93,33 +102,33 @@ pub fn dry_run(
         format,
         settings,
         supplier_id: Uuid::now_v7(),
-        stored: Arc::new(Stored::default()),
         spool_dir: spool.path().to_owned(),
         progress,
         workers,
         spool: false,
     };
-    Ok(scan(input)?.counts)
+    let scanned = scan(&input)?;
+    let (stored, _) = StoredSpool::new(spool.path()).finish()?;
+    let merged = merge::merge(&scanned, &stored, spool.path(), false)?;
+    Ok(merged.counts)
 }
 
 /// Reads the whole feed. A feed that cannot be read to its end is an error and nothing of it is
 /// kept (the spool is dropped with the run's directory).
-pub fn scan(input: ScanInput) -> Result<Scanned, ImportError> {
+pub fn scan(input: &ScanInput) -> Result<Scanned, ImportError> {
     let mut stream = format::open(&input.path, input.format, &input.settings)
         .map_err(|err| ImportError::Feed(err.to_string()))?;
     let workers = input.workers.max(1);
     let (tx, rx) = sync_channel::<Batch>(workers * 2);
     let rx = Mutex::new(rx);
-    std::thread::scope(|scope| {
+    let claims = Mutex::new(BucketWriter::new(&input.spool_dir, "claims"));
+    let (counts, payloads, report_spools) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|n| {
-                let rx = &rx;
-                let input = &input;
-                scope.spawn(move || work(n, rx, input))
+                let (rx, claims) = (&rx, &claims);
+                scope.spawn(move || work(n, rx, claims, input))
             })
             .collect();
-        // A tenth more than persist holds: a feed that grew a little still fits.
-        let mut seen = Seen::with_capacity(input.stored.len() + input.stored.len() / 10);
         let mut normalizer: Option<Arc<Normalizer>> = None;
         let mut entries = Vec::with_capacity(BATCH);
         let mut read = 0u64;
@@ -129,23 +138,15 @@ pub fn scan(input: ScanInput) -> Result<Scanned, ImportError> {
                 Ok(None) => break Ok(()),
                 Err(err) => break Err(ImportError::Feed(err.to_string())),
             };
-            read += 1;
             entries.push(match item {
                 Item::Rejected(error) => Parsed::Rejected(error),
-                Item::Offer(offer) => {
-                    let key = offer_key(&offer.id);
-                    match seen.first_time(key, offer.position.line) {
-                        Ok(()) => Parsed::Offer {
-                            offer: Box::new(offer),
-                            key,
-                        },
-                        Err(first_line) => Parsed::Duplicate {
-                            offer: Box::new(offer),
-                            first_line,
-                        },
-                    }
-                }
+                Item::Offer(offer) => Parsed::Offer {
+                    key: offer_key(&offer.id),
+                    offer: Box::new(offer),
+                    seq: read,
+                },
             });
+            read += 1;
             if entries.len() == BATCH {
                 let normalizer = normalizer.get_or_insert_with(|| {
                     Arc::new(Normalizer::new(&input.settings, stream.shop()))
@@ -172,14 +173,14 @@ pub fn scan(input: ScanInput) -> Result<Scanned, ImportError> {
         input.progress.scanned(stream.bytes_read(), read);
         drop(tx);
         let mut counts = ScanCounts::default();
-        let mut item_spools = Vec::new();
+        let mut payloads = Vec::new();
         let mut report_spools = Vec::new();
         let mut failure = parsed.err();
         for handle in handles {
             match handle.join() {
                 Ok(Ok(done)) => {
                     counts.add(done.counts);
-                    item_spools.push(done.items);
+                    payloads.push(done.payloads);
                     report_spools.push(done.reports);
                 }
                 Ok(Err(err)) => failure = failure.or(Some(err)),
@@ -190,30 +191,78 @@ pub fn scan(input: ScanInput) -> Result<Scanned, ImportError> {
         }
         match failure {
             Some(err) => Err(err),
-            None => Ok(Scanned {
-                counts,
-                seen,
-                item_spools,
-                report_spools,
-            }),
+            None => Ok((counts, payloads, report_spools)),
         }
+    })?;
+    let claims = claims
+        .into_inner()
+        .map_err(|_| ImportError::Spool("the claim spool is poisoned".into()))?
+        .finish()?;
+    Ok(Scanned {
+        counts,
+        claims,
+        payloads,
+        report_spools,
     })
 }
 
 struct WorkerDone {
     counts: ScanCounts,
-    items: PathBuf,
+    payloads: PathBuf,
     reports: PathBuf,
+}
+
+/// A worker's file of encoded items, which the claims point into.
+struct Payloads {
+    path: PathBuf,
+    out: BufWriter<File>,
+    offset: u64,
+    buffer: Vec<u8>,
+}
+
+impl Payloads {
+    fn create(path: PathBuf) -> Result<Self, ImportError> {
+        let file = File::create(&path).map_err(ImportError::spool(&path))?;
+        Ok(Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path,
+            offset: 0,
+            buffer: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Appends the item; where it lies.
+    fn push(&mut self, item: &cat::SupplierItem) -> Result<(u64, u32), ImportError> {
+        self.buffer.clear();
+        item.encode(&mut self.buffer)
+            .map_err(|err| ImportError::Spool(format!("encoding an item: {err}")))?;
+        self.out
+            .write_all(&self.buffer)
+            .map_err(ImportError::spool(&self.path))?;
+        let at = self.offset;
+        let len = u32::try_from(self.buffer.len())
+            .map_err(|_| ImportError::Spool("an item over 4 GiB".into()))?;
+        self.offset += u64::from(len);
+        Ok((at, len))
+    }
+
+    fn finish(mut self) -> Result<PathBuf, ImportError> {
+        self.out.flush().map_err(ImportError::spool(&self.path))?;
+        Ok(self.path)
+    }
 }
 
 fn work(
     n: usize,
     rx: &Mutex<Receiver<Batch>>,
+    claims: &Mutex<BucketWriter>,
     input: &ScanInput,
 ) -> Result<WorkerDone, ImportError> {
-    let mut items = SpoolWriter::create(input.spool_dir.join(format!("items-{n}")))?;
+    let mut payloads = Payloads::create(input.spool_dir.join(format!("payloads-{n}")))?;
     let mut reports = SpoolWriter::create(input.spool_dir.join(format!("reports-{n}")))?;
     let mut counts = ScanCounts::default();
+    let worker = u32::try_from(n).map_err(|_| ImportError::Spool("too many workers".into()))?;
+    let mut judged: Vec<Claim> = Vec::with_capacity(BATCH);
     loop {
         let batch = {
             let guard = rx
@@ -224,99 +273,60 @@ fn work(
         let Ok(batch) = batch else { break };
         for entry in batch.entries {
             counts.read += 1;
-            let verdict = judge(entry, &batch.normalizer, input);
-            match verdict {
-                Verdict::Rejected(report) => {
+            match entry {
+                Parsed::Rejected(error) => {
                     counts.rejected += 1;
                     if input.spool {
-                        reports.push(&report)?;
+                        let rejected = cat::ItemOutcome::Rejected;
+                        let (line, reason) = (error.position.line, error.reason);
+                        reports.push(&report(line, error.offer_id, rejected, reason))?;
                     }
                 }
-                Verdict::Kept {
-                    item,
-                    unchanged,
-                    note,
-                } => {
-                    if let Some(note) = note {
-                        counts.noted += 1;
-                        if input.spool {
-                            reports.push(&note)?;
-                        }
+                Parsed::Offer { offer, key, seq } => {
+                    let mut claim = judge(&offer, key, seq, &batch.normalizer, input);
+                    if let (Some(item), true) = (claim.item.take(), input.spool) {
+                        (claim.claim.offset, claim.claim.len) = payloads.push(&item)?;
+                        claim.claim.worker = worker;
                     }
-                    if unchanged {
-                        counts.unchanged += 1;
-                    } else {
-                        counts.to_write += 1;
-                        if input.spool {
-                            items.push(item.as_ref())?;
-                        }
-                    }
+                    judged.push(claim.claim);
                 }
             }
         }
+        let mut claims = claims
+            .lock()
+            .map_err(|_| ImportError::Spool("the claim spool is poisoned".into()))?;
+        for claim in judged.drain(..) {
+            claims.push(bucket_of(claim.key()), &claim)?;
+        }
     }
-    let (items, _) = items.finish()?;
-    let (reports, _) = reports.finish()?;
     Ok(WorkerDone {
         counts,
-        items,
-        reports,
+        payloads: payloads.finish()?,
+        reports: reports.finish()?.0,
     })
 }
 
-enum Verdict {
-    Rejected(cat::ImportItemReport),
-    Kept {
-        item: Box<SpooledItem>,
-        unchanged: bool,
-        note: Option<cat::ImportItemReport>,
-    },
+/// A judged offer: its claim, and the item to keep when it was not rejected.
+struct Judged {
+    claim: Claim,
+    item: Option<cat::SupplierItem>,
 }
 
-fn report(
-    line: u64,
-    offer_id: Option<String>,
-    outcome: cat::ItemOutcome,
-    reason: String,
-) -> cat::ImportItemReport {
-    cat::ImportItemReport {
-        line: i64::try_from(line).ok(),
-        offer_id: offer_id.filter(|id| !id.is_empty()),
-        outcome: outcome as i32,
-        reason: Some(reason),
+fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &ScanInput) -> Judged {
+    let (key_lo, key_hi) = halves(key);
+    let mut claim = Claim {
+        key_lo,
+        key_hi,
+        seq,
+        line: offer.position.line,
+        offer_id: offer.id.clone(),
         ..Default::default()
-    }
-}
-
-fn judge(entry: Parsed, normalizer: &Normalizer, input: &ScanInput) -> Verdict {
-    let rejected = cat::ItemOutcome::Rejected;
-    let (offer, key) = match entry {
-        Parsed::Rejected(error) => {
-            let reason = error.reason.clone();
-            return Verdict::Rejected(report(
-                error.position.line,
-                error.offer_id,
-                rejected,
-                reason,
-            ));
-        }
-        Parsed::Duplicate { offer, first_line } => {
-            let reason = format!("duplicate offer id: first seen on line {first_line}");
-            return Verdict::Rejected(report(
-                offer.position.line,
-                Some(offer.id),
-                rejected,
-                reason,
-            ));
-        }
-        Parsed::Offer { offer, key } => (offer, key),
     };
-    let line = offer.position.line;
-    let normalized = match normalizer.normalize(&offer) {
+    let normalized = match normalizer.normalize(offer) {
         Ok(normalized) => normalized,
         Err(rejection) => {
-            let reason = format!("{}: {}", rejection.field, rejection.reason);
-            return Verdict::Rejected(report(line, Some(offer.id), rejected, reason));
+            claim.rejection = Some(format!("{}: {}", rejection.field, rejection.reason));
+            return Judged { claim, item: None };
         }
     };
     let mut item = normalized.item;
@@ -325,36 +335,27 @@ fn judge(entry: Parsed, normalizer: &Normalizer, input: &ScanInput) -> Verdict {
     // reason, and an unchanged offer is recognised without a round trip.
     let model =
         carpetti_persist::grpc::supplier::item_from_pb(item.clone(), Some(input.supplier_id));
-    let hash = match model {
-        Ok(model) => content_key(model.content_hash().as_str()),
-        Err(err) => {
-            return Verdict::Rejected(report(line, Some(offer.id), rejected, err.to_string()));
+    match model {
+        Ok(model) => {
+            if let Some((lo, hi)) = content_key(model.content_hash().as_str()).map(halves) {
+                (claim.content_lo, claim.content_hi) = (Some(lo), Some(hi));
+            }
         }
-    };
-    let unchanged = hash.is_some_and(|hash| input.stored.unchanged(key, hash));
-    let new = !input.stored.contains(key);
-    let note = (!normalized.notes.is_empty()).then(|| {
-        let outcome = if unchanged {
-            cat::ItemOutcome::Unchanged
-        } else if new {
-            cat::ItemOutcome::Created
-        } else {
-            cat::ItemOutcome::Updated
-        };
+        Err(err) => {
+            claim.rejection = Some(err.to_string());
+            return Judged { claim, item: None };
+        }
+    }
+    if !normalized.notes.is_empty() {
         let text: Vec<String> = normalized
             .notes
             .iter()
             .map(|note| format!("{}: {}", note.field, note.message))
             .collect();
-        report(line, Some(offer.id.clone()), outcome, text.join("; "))
-    });
-    Verdict::Kept {
-        item: Box::new(SpooledItem {
-            line,
-            item: Some(item),
-            new,
-        }),
-        unchanged,
-        note,
+        claim.note = Some(text.join("; "));
+    }
+    Judged {
+        claim,
+        item: Some(item),
     }
 }

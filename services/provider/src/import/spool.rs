@@ -1,28 +1,15 @@
-//! The run's spool: what the scan found to write (new or changed items, item reports), kept in
-//! temporary files until the whole feed has been read. Only a feed read to its end is written
-//! to persist, so a truncated or broken feed changes nothing; memory stays flat whatever the feed
-//! size. Records are length-delimited protobuf.
+//! The run's spool files: length-delimited protobuf records (claims, stored hashes, items to
+//! write, item reports, gone offers) kept in temporary files until the whole feed has been read
+//! and compared. Only a feed read to its end is written to persist, so a truncated or broken feed
+//! changes nothing; memory stays flat whatever the feed size.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use carpetti_proto::catalog::v1 as cat;
 use prost::Message;
 
 use super::ImportError;
-
-/// A new or changed item with the line it came from.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct SpooledItem {
-    #[prost(uint64, tag = "1")]
-    pub line: u64,
-    #[prost(message, optional, tag = "2")]
-    pub item: Option<cat::SupplierItem>,
-    /// Whether persist had no such offer when the run started.
-    #[prost(bool, tag = "3")]
-    pub new: bool,
-}
 
 /// Appends records to one spool file.
 pub struct SpoolWriter {
@@ -34,9 +21,14 @@ pub struct SpoolWriter {
 
 impl SpoolWriter {
     pub fn create(path: PathBuf) -> Result<Self, ImportError> {
+        Self::with_buffer(path, 1 << 20)
+    }
+
+    /// A writer with a buffer of `capacity` bytes (many open at once take a small one).
+    pub fn with_buffer(path: PathBuf, capacity: usize) -> Result<Self, ImportError> {
         let file = File::create(&path).map_err(ImportError::spool(&path))?;
         Ok(Self {
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: BufWriter::with_capacity(capacity, file),
             path,
             records: 0,
             buffer: Vec::with_capacity(4096),
@@ -53,6 +45,11 @@ impl SpoolWriter {
             .map_err(ImportError::spool(&self.path))?;
         self.records += 1;
         Ok(())
+    }
+
+    /// Records pushed so far.
+    pub fn records(&self) -> u64 {
+        self.records
     }
 
     /// Flushes; the file and its record count.
@@ -122,31 +119,28 @@ impl<M: Message + Default> SpoolReader<M> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carpetti_proto::catalog::v1 as cat;
 
     #[test]
     fn records_come_back_in_order() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut writer = SpoolWriter::create(dir.path().join("items")).expect("create");
-        for line in 1..=1000u64 {
-            let item = cat::SupplierItem {
-                offer_id: format!("o{line}"),
+        for line in 1..=1000i64 {
+            let record = cat::ImportItemReport {
+                line: Some(line),
+                offer_id: Some(format!("o{line}")),
                 ..Default::default()
-            };
-            let record = SpooledItem {
-                line,
-                item: Some(item),
-                new: line % 2 == 0,
             };
             writer.push(&record).expect("push");
         }
         let (path, records) = writer.finish().expect("finish");
         assert_eq!(records, 1000);
-        let mut reader = SpoolReader::<SpooledItem>::open(&path).expect("open");
+        let mut reader = SpoolReader::<cat::ImportItemReport>::open(&path).expect("open");
         let mut line = 0;
         while let Some(record) = reader.next_record().expect("read") {
             line += 1;
-            assert_eq!(record.line, line);
-            assert_eq!(record.item.expect("item").offer_id, format!("o{line}"));
+            assert_eq!(record.line, Some(line));
+            assert_eq!(record.offer_id, Some(format!("o{line}")));
         }
         assert_eq!(line, 1000);
     }

@@ -1,21 +1,25 @@
-//! Writing a scanned feed to persist: the spooled new and changed items through the bulk upsert
-//! (chunks committed one by one, answers matched back to their feed lines), the item reports, and
-//! the offers the feed no longer carries marked unavailable.
+//! Writing a merged feed to persist: the new and changed items through the bulk upsert (chunks
+//! committed one by one, each item read back from its worker's payload file, persist's answers
+//! matched back to their feed lines), the item reports, and the offers the feed no longer
+//! carries marked unavailable. Everything is streamed from the run's spools.
 
+use std::collections::VecDeque;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use futures::StreamExt;
+use prost::Message;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::catalog::Catalog;
-use super::events::Changes;
-use super::known::Stored;
+use super::events::{Change, Changes};
+use super::merge::{GoneOffer, Merged, WriteRef};
 use super::scan::Scanned;
-use super::spool::{SpoolReader, SpooledItem};
+use super::spool::SpoolReader;
 use super::{ImportError, Progress};
 
 /// Items per upsert message (persist takes up to 10,000 and 16 MiB).
@@ -28,7 +32,7 @@ const REPORTS_PER_CALL: usize = 5_000;
 const GONE_PER_CALL: usize = 10_000;
 
 /// What the write did.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Written {
     pub created: u64,
     pub updated: u64,
@@ -50,58 +54,99 @@ pub struct Target<'a> {
 pub async fn write(
     target: &Target<'_>,
     scanned: &Scanned,
-    stored: &Stored,
+    merged: &Merged,
+    dir: &Path,
 ) -> Result<Written, ImportError> {
-    let mut written = Written::default();
-    if scanned.counts.to_write > 0 {
-        target.progress.write_started(scanned.counts.to_write);
-        upsert(target, &scanned.item_spools, &mut written).await?;
+    let mut written = Written {
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: 0,
+        gone: 0,
+        changes: Changes::create(dir.join("changes"))?,
+    };
+    if merged.counts.to_write > 0 {
+        target.progress.write_started(merged.counts.to_write);
+        upsert(target, &merged.writes, &scanned.payloads, &mut written).await?;
     }
-    for path in &scanned.report_spools {
+    for path in scanned.report_spools.iter().chain([&merged.reports]) {
         send_reports(target, path).await?;
     }
-    mark_gone(target, scanned, stored, &mut written).await?;
+    if merged.gone_count > 0 {
+        target.progress.gone_started(merged.gone_count);
+        mark_gone(target, &merged.gone, &mut written).await?;
+    }
     Ok(written)
+}
+
+/// The feed lines of the chunks sent and not yet answered, by the stream index of their first
+/// item: enough to place persist's rejections, never more than the chunks in flight.
+#[derive(Default)]
+struct Lines {
+    chunks: VecDeque<(u64, Vec<u64>)>,
+}
+
+impl Lines {
+    fn line(&self, index: u64) -> Option<u64> {
+        self.chunks.iter().find_map(|(first, lines)| {
+            let at = usize::try_from(index.checked_sub(*first)?).ok()?;
+            lines.get(at).copied()
+        })
+    }
+
+    /// Forgets the chunks whose items all come before `index`.
+    fn answered_before(&mut self, index: u64) {
+        while self
+            .chunks
+            .front()
+            .is_some_and(|(first, lines)| first + lines.len() as u64 <= index)
+        {
+            self.chunks.pop_front();
+        }
+    }
 }
 
 async fn upsert(
     target: &Target<'_>,
-    spools: &[PathBuf],
+    writes: &Path,
+    payloads: &[PathBuf],
     written: &mut Written,
 ) -> Result<(), ImportError> {
     let (tx, rx) = mpsc::channel::<api::UpsertSupplierItemsRequest>(4);
-    // The feed line of every item sent, by its index in the stream.
-    let lines = Arc::new(Mutex::new(Vec::<u64>::new()));
+    let lines = Arc::new(Mutex::new(Lines::default()));
     let producer = {
-        let spools = spools.to_vec();
+        let (writes, payloads) = (writes.to_owned(), payloads.to_vec());
         let lines = Arc::clone(&lines);
         let head = (target.supplier_id.to_owned(), target.run_id.to_owned());
-        tokio::task::spawn_blocking(move || produce(&spools, &tx, &lines, head))
+        tokio::task::spawn_blocking(move || produce(&writes, &payloads, &tx, &lines, head))
     };
     let mut answers = target.catalog.upsert(rx).await?;
     let mut rejected = Vec::new();
     let mut answered = 0u64;
     while let Some(answer) = answers.next().await {
         let answer = answer?;
+        let mut last = None;
         for result in answer.results {
             answered += 1;
+            last = Some(result.index);
             let id = Uuid::parse_str(&result.id).ok();
             match api::ItemOutcome::try_from(result.outcome) {
                 Ok(api::ItemOutcome::Created) => {
                     written.created += 1;
-                    written.changes.created.extend(id);
+                    if let Some(id) = id {
+                        written.changes.push(Change::Created, id)?;
+                    }
                 }
                 Ok(api::ItemOutcome::Updated) => {
                     written.updated += 1;
-                    written.changes.updated.extend(id);
+                    if let Some(id) = id {
+                        written.changes.push(Change::Updated, id)?;
+                    }
                 }
                 Ok(api::ItemOutcome::Unchanged) => written.unchanged += 1,
                 _ => {
                     written.rejected += 1;
-                    let line = lines
-                        .lock()
-                        .ok()
-                        .and_then(|lines| lines.get(result.index as usize).copied());
+                    let line = lines.lock().ok().and_then(|lines| lines.line(result.index));
                     let reason = if result.field.is_empty() {
                         result.reason
                     } else {
@@ -118,57 +163,88 @@ async fn upsert(
                 }
             }
         }
+        if let (Some(last), Ok(mut lines)) = (last, lines.lock()) {
+            lines.answered_before(last + 1);
+        }
+        if rejected.len() >= REPORTS_PER_CALL {
+            let full = std::mem::take(&mut rejected);
+            target.catalog.add_reports(target.run_id, full).await?;
+        }
         target.progress.written(answered);
     }
     producer
         .await
         .map_err(|err| ImportError::Spool(format!("the upsert producer failed: {err}")))??;
-    for chunk in rejected.chunks(REPORTS_PER_CALL) {
-        target
-            .catalog
-            .add_reports(target.run_id, chunk.to_vec())
-            .await?;
+    if !rejected.is_empty() {
+        target.catalog.add_reports(target.run_id, rejected).await?;
     }
     Ok(())
 }
 
-/// Reads the item spools into upsert messages (blocking thread).
+/// Reads the item at `offset` of a payload file.
+#[cfg(unix)]
+fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+#[cfg(not(unix))]
+fn read_at(mut file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buffer)
+}
+
+/// Reads the items to write into upsert messages (blocking thread).
 fn produce(
-    spools: &[PathBuf],
+    writes: &Path,
+    payloads: &[PathBuf],
     tx: &mpsc::Sender<api::UpsertSupplierItemsRequest>,
-    lines: &Mutex<Vec<u64>>,
+    lines: &Mutex<Lines>,
     head: (String, String),
 ) -> Result<(), ImportError> {
+    let files = payloads
+        .iter()
+        .map(|path| File::open(path).map_err(ImportError::spool(path)))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut message = api::UpsertSupplierItemsRequest {
         supplier_id: head.0,
         import_run_id: head.1,
         ..Default::default()
     };
     let mut bytes = 0usize;
-    // The lines of the chunk being built, published before the chunk is sent (its answers may
-    // come back at once): one lock per chunk, not per item.
+    let mut sent = 0u64;
     let mut chunk_lines = Vec::with_capacity(ITEMS_PER_CHUNK);
-    let send = |message: &mut api::UpsertSupplierItemsRequest, chunk_lines: &mut Vec<u64>| {
+    let mut buffer = Vec::new();
+    // The chunk's lines are published before it is sent (its answers may come back at once).
+    let mut send = |message: &mut api::UpsertSupplierItemsRequest, chunk_lines: &mut Vec<u64>| {
+        let count = chunk_lines.len() as u64;
         if let Ok(mut lines) = lines.lock() {
-            lines.append(chunk_lines);
+            let chunk = std::mem::replace(chunk_lines, Vec::with_capacity(ITEMS_PER_CHUNK));
+            lines.chunks.push_back((sent, chunk));
         }
+        sent += count;
         let full = std::mem::take(message);
         // The receiver is gone only when the upsert stream failed; its error is reported there.
         tx.blocking_send(full).is_ok()
     };
-    for path in spools {
-        let mut reader = SpoolReader::<SpooledItem>::open(path)?;
-        while let Some(record) = reader.next_record()? {
-            let Some(item) = record.item else { continue };
-            bytes += prost::Message::encoded_len(&item);
-            message.items.push(item);
-            chunk_lines.push(record.line);
-            if message.items.len() == ITEMS_PER_CHUNK || bytes >= BYTES_PER_CHUNK {
-                if !send(&mut message, &mut chunk_lines) {
-                    return Ok(());
-                }
-                bytes = 0;
+    let mut reader = SpoolReader::<WriteRef>::open(writes)?;
+    while let Some(write) = reader.next_record()? {
+        let (file, path) = usize::try_from(write.worker)
+            .ok()
+            .and_then(|n| Some((files.get(n)?, payloads.get(n)?)))
+            .ok_or_else(|| ImportError::Spool(format!("no payload file {}", write.worker)))?;
+        buffer.resize(write.len as usize, 0);
+        read_at(file, &mut buffer, write.offset).map_err(ImportError::spool(path))?;
+        let item = cat::SupplierItem::decode(buffer.as_slice())
+            .map_err(|err| ImportError::Spool(format!("a spooled item: {err}")))?;
+        bytes += buffer.len();
+        message.items.push(item);
+        chunk_lines.push(write.line);
+        if message.items.len() == ITEMS_PER_CHUNK || bytes >= BYTES_PER_CHUNK {
+            if !send(&mut message, &mut chunk_lines) {
+                return Ok(());
             }
+            bytes = 0;
         }
     }
     if !message.items.is_empty() {
@@ -200,29 +276,32 @@ async fn send_reports(target: &Target<'_>, path: &Path) -> Result<(), ImportErro
 
 async fn mark_gone(
     target: &Target<'_>,
-    scanned: &Scanned,
-    stored: &Stored,
+    gone: &Path,
     written: &mut Written,
 ) -> Result<(), ImportError> {
-    let gone: Vec<String> = stored.gone(&scanned.seen).map(str::to_owned).collect();
-    if gone.is_empty() {
-        return Ok(());
-    }
-    target.progress.gone_started(gone.len() as u64);
-    for chunk in gone.chunks(GONE_PER_CALL) {
-        let results = target
-            .catalog
-            .mark_gone(target.supplier_id, target.run_id, chunk.to_vec())
-            .await?;
-        for result in results {
-            if api::ItemOutcome::try_from(result.outcome) == Ok(api::ItemOutcome::Updated) {
-                written.gone += 1;
-                written
-                    .changes
-                    .gone
-                    .extend(Uuid::parse_str(&result.id).ok());
+    let mut reader = SpoolReader::<GoneOffer>::open(gone)?;
+    let mut chunk = Vec::with_capacity(GONE_PER_CALL);
+    loop {
+        let record = reader.next_record()?;
+        let end = record.is_none();
+        chunk.extend(record.map(|gone| gone.offer_id));
+        if chunk.len() == GONE_PER_CALL || (end && !chunk.is_empty()) {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(GONE_PER_CALL));
+            let results = target
+                .catalog
+                .mark_gone(target.supplier_id, target.run_id, full)
+                .await?;
+            for result in results {
+                if api::ItemOutcome::try_from(result.outcome) == Ok(api::ItemOutcome::Updated) {
+                    written.gone += 1;
+                    if let Ok(id) = Uuid::parse_str(&result.id) {
+                        written.changes.push(Change::Gone, id)?;
+                    }
+                }
             }
         }
+        if end {
+            return Ok(());
+        }
     }
-    Ok(())
 }

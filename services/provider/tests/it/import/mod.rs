@@ -5,3 +5,4 @@ mod feeds;
 pub mod harness;
 mod interrupted;
 mod lifecycle;
+mod scale;
