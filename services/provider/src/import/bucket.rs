@@ -46,13 +46,6 @@ pub struct Claim {
     /// Notes of the normalization, for the item's report.
     #[prost(string, optional, tag = "9")]
     pub note: Option<String>,
-    /// Where the encoded item lies: the worker's payload file, offset and length.
-    #[prost(uint32, tag = "10")]
-    pub worker: u32,
-    #[prost(uint64, tag = "11")]
-    pub offset: u64,
-    #[prost(uint32, tag = "12")]
-    pub len: u32,
 }
 
 impl Claim {

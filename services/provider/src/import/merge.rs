@@ -2,31 +2,20 @@
 //! the bucket's claims in feed order (the first occurrence of an offer id wins; later ones are
 //! rejected with the first one's line), each kept offer compared with the stored content hash
 //! (unchanged ones are only counted), and the stored offers the feed no longer carries collected
-//! as gone. What must be written goes to spools: references to the new and changed items, the
+//! as gone. What must be written is marked in [`ToWrite`] (one bit per offer) or spooled: the
 //! item reports, the gone offer ids. Memory holds one bucket's tables, whatever the feed size.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use carpetti_proto::catalog::v1 as cat;
 
 use super::ImportError;
 use super::bucket::{BUCKETS, Buckets, Claim};
 use super::known::{Seen, StoredBucket};
+use super::payload::ToWrite;
 use super::scan::{ScanCounts, Scanned};
 use super::spool::SpoolWriter;
-
-/// A new or changed item to send: the feed line it came from and where its encoding lies.
-#[derive(Clone, PartialEq, prost::Message)]
-pub struct WriteRef {
-    #[prost(uint64, tag = "1")]
-    pub line: u64,
-    #[prost(uint32, tag = "2")]
-    pub worker: u32,
-    #[prost(uint64, tag = "3")]
-    pub offset: u64,
-    #[prost(uint32, tag = "4")]
-    pub len: u32,
-}
 
 /// An offer the feed no longer carries.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -38,7 +27,8 @@ pub struct GoneOffer {
 /// The merge's result: the run's tallies and its spools.
 pub struct Merged {
     pub counts: ScanCounts,
-    pub writes: PathBuf,
+    /// The new and changed offers, by their place in the feed.
+    pub to_write: Arc<ToWrite>,
     pub reports: PathBuf,
     pub gone: PathBuf,
     /// Stored offers available before the run and missing from the feed.
@@ -71,7 +61,7 @@ pub fn merge(
 ) -> Result<Merged, ImportError> {
     let mut out = Out {
         counts: scanned.counts,
-        writes: SpoolWriter::create(dir.join("writes"))?,
+        to_write: ToWrite::default(),
         reports: SpoolWriter::create(dir.join("reports-merge"))?,
         gone: SpoolWriter::create(dir.join("gone"))?,
         spool,
@@ -93,7 +83,7 @@ pub fn merge(
     let gone_count = out.gone.records();
     Ok(Merged {
         counts: out.counts,
-        writes: out.writes.finish()?.0,
+        to_write: Arc::new(out.to_write),
         reports: out.reports.finish()?.0,
         gone: out.gone.finish()?.0,
         gone_count,
@@ -102,7 +92,7 @@ pub fn merge(
 
 struct Out {
     counts: ScanCounts,
-    writes: SpoolWriter,
+    to_write: ToWrite,
     reports: SpoolWriter,
     gone: SpoolWriter,
     spool: bool,
@@ -144,12 +134,7 @@ impl Out {
         } else {
             self.counts.to_write += 1;
             if self.spool {
-                self.writes.push(&WriteRef {
-                    line: claim.line,
-                    worker: claim.worker,
-                    offset: claim.offset,
-                    len: claim.len,
-                })?;
+                self.to_write.insert(claim.seq);
             }
         }
         Ok(())

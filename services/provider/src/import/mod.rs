@@ -1,10 +1,10 @@
-//! One import run of one supplier, end to end: fetch the feed to a local file, spool what persist
-//! holds, scan the feed (parse, normalize, spool every offer by bucket), compare the two bucket by
-//! bucket (duplicates, unchanged, new or changed, gone), and only when the whole feed was read
-//! and compared write it — the new and changed items through persist's bulk upsert, the item reports,
-//! the offers the feed no longer carries marked unavailable — then close the run with its totals
-//! and announce the changes on the queue. A feed that cannot be fetched or read to its end
-//! changes nothing and closes the run as failed with the reason.
+//! One import run of one supplier, end to end: fetch the feed to a local file, scan it (parse,
+//! normalize, spool every offer by bucket) while what persist holds is spooled the same way,
+//! compare the two bucket by bucket (duplicates, unchanged, new or changed, gone), and only when
+//! the whole feed was read and compared write it — the new and changed items through persist's
+//! bulk upsert, the item reports, the offers the feed no longer carries marked unavailable — then
+//! close the run with its totals and announce the changes on the queue. A feed that cannot be
+//! fetched or read to its end changes nothing and closes the run as failed with the reason.
 
 mod bucket;
 mod catalog;
@@ -13,6 +13,7 @@ mod events;
 mod interrupted;
 mod known;
 mod merge;
+mod payload;
 mod remember;
 mod request;
 mod run;

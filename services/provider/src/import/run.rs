@@ -257,38 +257,62 @@ impl Importer {
                 }
             }
         };
-        // 2. What persist holds now, spooled by bucket.
-        let stored = self.stored(&meta_id(supplier.meta.as_ref()), work).await?;
-        // 3. The scan and the comparison, on blocking threads.
+        // 2. The scan, on blocking threads, and alongside it what persist holds now, spooled by
+        //    bucket: the scan needs nothing of persist; the comparison after it needs both.
+        let supplier_id = meta_id(supplier.meta.as_ref());
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         progress.scan_started(total);
         let input = ScanInput {
             path,
             format,
             settings: settings.clone(),
-            supplier_id: uuid::Uuid::parse_str(&meta_id(supplier.meta.as_ref()))
+            supplier_id: uuid::Uuid::parse_str(&supplier_id)
                 .map_err(|e| ImportError::Spool(format!("supplier id: {e}")))?,
             spool_dir: work.to_owned(),
             progress: Arc::clone(progress),
             workers: self.options.workers,
             spool: true,
         };
+        let started = Instant::now();
+        let scan = async {
+            let scanned = tokio::task::spawn_blocking(move || scan::scan(&input)).await;
+            (scanned, started.elapsed())
+        };
+        let stored = async {
+            let stored = self.stored(&supplier_id, work).await;
+            (stored, started.elapsed())
+        };
+        let ((scanned, scan_took), (stored, stored_took)) = tokio::join!(scan, stored);
+        let scanned =
+            scanned.map_err(|err| ImportError::Spool(format!("the scan failed: {err}")))??;
+        let stored = stored?;
+        // 3. The comparison, bucket by bucket.
+        let dir = work.to_owned();
+        let started = Instant::now();
         let (scanned, merged) = tokio::task::spawn_blocking(move || {
-            let scanned = scan::scan(&input)?;
-            let merged = merge::merge(&scanned, &stored, &input.spool_dir, true)?;
+            let merged = merge::merge(&scanned, &stored, &dir, true)?;
             Ok::<_, ImportError>((scanned, merged))
         })
         .await
-        .map_err(|err| ImportError::Spool(format!("the scan failed: {err}")))??;
+        .map_err(|err| ImportError::Spool(format!("the comparison failed: {err}")))??;
+        let merge_took = started.elapsed();
         // 4. Write it.
-        let supplier_id = meta_id(supplier.meta.as_ref());
         let target = Target {
             catalog: self.catalog.as_ref(),
             supplier_id: &supplier_id,
             run_id,
             progress: progress.as_ref(),
         };
+        let started = Instant::now();
         let written = write::write(&target, &scanned, &merged, work).await?;
+        tracing::info!(
+            supplier = %supplier.code,
+            scan_s = scan_took.as_secs_f64(),
+            stored_s = stored_took.as_secs_f64(),
+            compare_s = merge_took.as_secs_f64(),
+            write_s = started.elapsed().as_secs_f64(),
+            "import phases"
+        );
         // 5. Remember the validators for the next conditional GET.
         if let Some(validators) = validators.filter(|v| request.source.is_none() && v.is_some()) {
             remember::save_validators(self.catalog.as_ref(), &supplier.code, &validators).await;

@@ -1,23 +1,21 @@
 //! The scan: the feed file read once, start to end, as a stream of offers (one thread), each offer
 //! normalized, checked and hashed as persist would (worker threads). Each worker appends the
-//! encoded items to its payload file and a [`Claim`] per offer to the run's claim buckets; the
+//! encoded items to its payload file ([`super::payload`]) and a [`Claim`] per offer to the run's claim buckets; the
 //! comparison with persist and the duplicate check come after, bucket by bucket
 //! ([`super::merge`]), so nothing here grows with the feed.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_yml::{Item, Offer};
-use prost::Message;
 use uuid::Uuid;
 
 use super::bucket::{BucketWriter, Buckets, Claim, bucket_of, halves};
 use super::known::{StoredSpool, content_key, offer_key};
 use super::merge::{self, report};
+use super::payload::PayloadWriter;
 use super::spool::SpoolWriter;
 use super::{ImportError, Progress};
 use crate::format::{self, Format};
@@ -212,56 +210,15 @@ struct WorkerDone {
     reports: PathBuf,
 }
 
-/// A worker's file of encoded items, which the claims point into.
-struct Payloads {
-    path: PathBuf,
-    out: BufWriter<File>,
-    offset: u64,
-    buffer: Vec<u8>,
-}
-
-impl Payloads {
-    fn create(path: PathBuf) -> Result<Self, ImportError> {
-        let file = File::create(&path).map_err(ImportError::spool(&path))?;
-        Ok(Self {
-            out: BufWriter::with_capacity(1 << 20, file),
-            path,
-            offset: 0,
-            buffer: Vec::with_capacity(4096),
-        })
-    }
-
-    /// Appends the item; where it lies.
-    fn push(&mut self, item: &cat::SupplierItem) -> Result<(u64, u32), ImportError> {
-        self.buffer.clear();
-        item.encode(&mut self.buffer)
-            .map_err(|err| ImportError::Spool(format!("encoding an item: {err}")))?;
-        self.out
-            .write_all(&self.buffer)
-            .map_err(ImportError::spool(&self.path))?;
-        let at = self.offset;
-        let len = u32::try_from(self.buffer.len())
-            .map_err(|_| ImportError::Spool("an item over 4 GiB".into()))?;
-        self.offset += u64::from(len);
-        Ok((at, len))
-    }
-
-    fn finish(mut self) -> Result<PathBuf, ImportError> {
-        self.out.flush().map_err(ImportError::spool(&self.path))?;
-        Ok(self.path)
-    }
-}
-
 fn work(
     n: usize,
     rx: &Mutex<Receiver<Batch>>,
     claims: &Mutex<BucketWriter>,
     input: &ScanInput,
 ) -> Result<WorkerDone, ImportError> {
-    let mut payloads = Payloads::create(input.spool_dir.join(format!("payloads-{n}")))?;
+    let mut payloads = PayloadWriter::create(input.spool_dir.join(format!("payloads-{n}")))?;
     let mut reports = SpoolWriter::create(input.spool_dir.join(format!("reports-{n}")))?;
     let mut counts = ScanCounts::default();
-    let worker = u32::try_from(n).map_err(|_| ImportError::Spool("too many workers".into()))?;
     let mut judged: Vec<Claim> = Vec::with_capacity(BATCH);
     loop {
         let batch = {
@@ -285,8 +242,7 @@ fn work(
                 Parsed::Offer { offer, key, seq } => {
                     let mut claim = judge(&offer, key, seq, &batch.normalizer, input);
                     if let (Some(item), true) = (claim.item.take(), input.spool) {
-                        (claim.claim.offset, claim.claim.len) = payloads.push(&item)?;
-                        claim.claim.worker = worker;
+                        payloads.push(seq, claim.claim.line, &item)?;
                     }
                     judged.push(claim.claim);
                 }

@@ -4,20 +4,20 @@
 //! carries marked unavailable. Everything is streamed from the run's spools.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use carpetti_proto::catalog::v1 as cat;
 use carpetti_proto::persist::v1 as api;
 use futures::StreamExt;
-use prost::Message;
+use prost::Message as _;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::catalog::Catalog;
 use super::events::{Change, Changes};
-use super::merge::{GoneOffer, Merged, WriteRef};
+use super::merge::{GoneOffer, Merged};
+use super::payload::{Items, ToWrite};
 use super::scan::Scanned;
 use super::spool::SpoolReader;
 use super::{ImportError, Progress};
@@ -67,7 +67,7 @@ pub async fn write(
     };
     if merged.counts.to_write > 0 {
         target.progress.write_started(merged.counts.to_write);
-        upsert(target, &merged.writes, &scanned.payloads, &mut written).await?;
+        upsert(target, merged, &scanned.payloads, &mut written).await?;
     }
     for path in scanned.report_spools.iter().chain([&merged.reports]) {
         send_reports(target, path).await?;
@@ -108,17 +108,17 @@ impl Lines {
 
 async fn upsert(
     target: &Target<'_>,
-    writes: &Path,
+    merged: &Merged,
     payloads: &[PathBuf],
     written: &mut Written,
 ) -> Result<(), ImportError> {
     let (tx, rx) = mpsc::channel::<api::UpsertSupplierItemsRequest>(4);
     let lines = Arc::new(Mutex::new(Lines::default()));
     let producer = {
-        let (writes, payloads) = (writes.to_owned(), payloads.to_vec());
+        let (to_write, payloads) = (Arc::clone(&merged.to_write), payloads.to_vec());
         let lines = Arc::clone(&lines);
         let head = (target.supplier_id.to_owned(), target.run_id.to_owned());
-        tokio::task::spawn_blocking(move || produce(&writes, &payloads, &tx, &lines, head))
+        tokio::task::spawn_blocking(move || produce(&payloads, &to_write, &tx, &lines, head))
     };
     let mut answers = target.catalog.upsert(rx).await?;
     let mut rejected = Vec::new();
@@ -181,31 +181,14 @@ async fn upsert(
     Ok(())
 }
 
-/// Reads the item at `offset` of a payload file.
-#[cfg(unix)]
-fn read_at(file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
-}
-
-#[cfg(not(unix))]
-fn read_at(mut file: &File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(buffer)
-}
-
-/// Reads the items to write into upsert messages (blocking thread).
+/// Reads the items to write into upsert messages, in feed order (blocking thread).
 fn produce(
-    writes: &Path,
     payloads: &[PathBuf],
+    to_write: &ToWrite,
     tx: &mpsc::Sender<api::UpsertSupplierItemsRequest>,
     lines: &Mutex<Lines>,
     head: (String, String),
 ) -> Result<(), ImportError> {
-    let files = payloads
-        .iter()
-        .map(|path| File::open(path).map_err(ImportError::spool(path)))
-        .collect::<Result<Vec<_>, _>>()?;
     let mut message = api::UpsertSupplierItemsRequest {
         supplier_id: head.0,
         import_run_id: head.1,
@@ -214,7 +197,6 @@ fn produce(
     let mut bytes = 0usize;
     let mut sent = 0u64;
     let mut chunk_lines = Vec::with_capacity(ITEMS_PER_CHUNK);
-    let mut buffer = Vec::new();
     // The chunk's lines are published before it is sent (its answers may come back at once).
     let mut send = |message: &mut api::UpsertSupplierItemsRequest, chunk_lines: &mut Vec<u64>| {
         let count = chunk_lines.len() as u64;
@@ -227,19 +209,11 @@ fn produce(
         // The receiver is gone only when the upsert stream failed; its error is reported there.
         tx.blocking_send(full).is_ok()
     };
-    let mut reader = SpoolReader::<WriteRef>::open(writes)?;
-    while let Some(write) = reader.next_record()? {
-        let (file, path) = usize::try_from(write.worker)
-            .ok()
-            .and_then(|n| Some((files.get(n)?, payloads.get(n)?)))
-            .ok_or_else(|| ImportError::Spool(format!("no payload file {}", write.worker)))?;
-        buffer.resize(write.len as usize, 0);
-        read_at(file, &mut buffer, write.offset).map_err(ImportError::spool(path))?;
-        let item = cat::SupplierItem::decode(buffer.as_slice())
-            .map_err(|err| ImportError::Spool(format!("a spooled item: {err}")))?;
-        bytes += buffer.len();
+    let mut items = Items::open(payloads, to_write)?;
+    while let Some((line, item)) = items.next_item()? {
+        bytes += item.encoded_len();
         message.items.push(item);
-        chunk_lines.push(write.line);
+        chunk_lines.push(line);
         if message.items.len() == ITEMS_PER_CHUNK || bytes >= BYTES_PER_CHUNK {
             if !send(&mut message, &mut chunk_lines) {
                 return Ok(());

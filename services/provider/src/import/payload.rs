@@ -1,0 +1,237 @@
+//! The scan's payload files: each worker appends the encoded items it kept, in feed order, each
+//! framed as `seq, line, length` varints and the item's bytes. The upsert reads the workers' files
+//! back merged by `seq`, so items reach persist in feed order, and skips the unchanged ones
+//! without decoding them ([`ToWrite`] says which).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use carpetti_proto::catalog::v1 as cat;
+use prost::Message;
+use prost::encoding::{decode_varint, encode_varint};
+
+use super::ImportError;
+
+/// Appends a worker's kept items.
+pub struct PayloadWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+    buffer: Vec<u8>,
+}
+
+impl PayloadWriter {
+    pub fn create(path: PathBuf) -> Result<Self, ImportError> {
+        let file = File::create(&path).map_err(ImportError::spool(&path))?;
+        Ok(Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            path,
+            buffer: Vec::with_capacity(4096),
+        })
+    }
+
+    pub fn push(
+        &mut self,
+        seq: u64,
+        line: u64,
+        item: &cat::SupplierItem,
+    ) -> Result<(), ImportError> {
+        self.buffer.clear();
+        encode_varint(seq, &mut self.buffer);
+        encode_varint(line, &mut self.buffer);
+        encode_varint(item.encoded_len() as u64, &mut self.buffer);
+        item.encode(&mut self.buffer)
+            .map_err(|err| ImportError::Spool(format!("encoding an item: {err}")))?;
+        self.out
+            .write_all(&self.buffer)
+            .map_err(ImportError::spool(&self.path))
+    }
+
+    pub fn finish(mut self) -> Result<PathBuf, ImportError> {
+        self.out.flush().map_err(ImportError::spool(&self.path))?;
+        Ok(self.path)
+    }
+}
+
+/// The offers to send, by their place in the feed: one bit per offer read.
+#[derive(Debug, Default)]
+pub struct ToWrite {
+    words: Vec<u64>,
+}
+
+impl ToWrite {
+    pub fn insert(&mut self, seq: u64) {
+        let word = usize::try_from(seq / 64).unwrap_or(usize::MAX);
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        if let Some(bits) = self.words.get_mut(word) {
+            *bits |= 1 << (seq % 64);
+        }
+    }
+
+    pub fn contains(&self, seq: u64) -> bool {
+        let word = usize::try_from(seq / 64).unwrap_or(usize::MAX);
+        self.words
+            .get(word)
+            .is_some_and(|bits| bits & (1 << (seq % 64)) != 0)
+    }
+}
+
+/// The head of a payload record.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    seq: u64,
+    line: u64,
+    len: usize,
+}
+
+/// One worker's payload file, read forward.
+struct PayloadReader {
+    path: PathBuf,
+    input: BufReader<File>,
+    head: Option<Head>,
+}
+
+impl PayloadReader {
+    fn open(path: &Path) -> Result<Self, ImportError> {
+        let file = File::open(path).map_err(ImportError::spool(path))?;
+        let mut reader = Self {
+            path: path.to_owned(),
+            input: BufReader::with_capacity(1 << 20, file),
+            head: None,
+        };
+        reader.advance()?;
+        Ok(reader)
+    }
+
+    /// Reads the next record's head (`None` at the end of the file).
+    fn advance(&mut self) -> Result<(), ImportError> {
+        self.head = None;
+        let at_end = self.input.fill_buf().map(<[u8]>::is_empty);
+        if at_end.map_err(ImportError::spool(&self.path))? {
+            return Ok(());
+        }
+        let seq = self.varint()?;
+        let line = self.varint()?;
+        let len = usize::try_from(self.varint()?)
+            .map_err(|_| ImportError::Spool("a spooled item is too large".into()))?;
+        self.head = Some(Head { seq, line, len });
+        Ok(())
+    }
+
+    fn varint(&mut self) -> Result<u64, ImportError> {
+        let mut bytes = [0u8; 10];
+        for n in 0..bytes.len() {
+            let mut byte = [0u8; 1];
+            self.input
+                .read_exact(&mut byte)
+                .map_err(ImportError::spool(&self.path))?;
+            bytes[n] = byte[0];
+            if byte[0] & 0x80 == 0 {
+                return decode_varint(&mut &bytes[..=n])
+                    .map_err(|err| ImportError::Spool(format!("a payload record: {err}")));
+            }
+        }
+        Err(ImportError::Spool("a payload varint is malformed".into()))
+    }
+
+    fn read_item(&mut self, len: usize, buffer: &mut Vec<u8>) -> Result<(), ImportError> {
+        buffer.resize(len, 0);
+        self.input
+            .read_exact(buffer)
+            .map_err(ImportError::spool(&self.path))
+    }
+
+    fn skip(&mut self, len: usize) -> Result<(), ImportError> {
+        let len = i64::try_from(len)
+            .map_err(|_| ImportError::Spool("a spooled item is too large".into()))?;
+        self.input
+            .seek_relative(len)
+            .map_err(ImportError::spool(&self.path))
+    }
+}
+
+/// The items of [`ToWrite`] from every worker's payload file, in feed order, each with its line.
+pub struct Items<'a> {
+    readers: Vec<PayloadReader>,
+    to_write: &'a ToWrite,
+    buffer: Vec<u8>,
+}
+
+impl<'a> Items<'a> {
+    pub fn open(payloads: &[PathBuf], to_write: &'a ToWrite) -> Result<Self, ImportError> {
+        let readers = payloads
+            .iter()
+            .map(|path| PayloadReader::open(path))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            readers,
+            to_write,
+            buffer: Vec::new(),
+        })
+    }
+
+    /// The next item to send and its line; `None` when all were read.
+    pub fn next_item(&mut self) -> Result<Option<(u64, cat::SupplierItem)>, ImportError> {
+        loop {
+            // The reader whose next record comes first in the feed (a few workers: a scan).
+            let next = self
+                .readers
+                .iter_mut()
+                .filter_map(|reader| Some((reader.head?, reader)))
+                .min_by_key(|(head, _)| head.seq);
+            let Some((head, reader)) = next else {
+                return Ok(None);
+            };
+            if self.to_write.contains(head.seq) {
+                reader.read_item(head.len, &mut self.buffer)?;
+                reader.advance()?;
+                let item = cat::SupplierItem::decode(self.buffer.as_slice())
+                    .map_err(|err| ImportError::Spool(format!("a spooled item: {err}")))?;
+                return Ok(Some((head.line, item)));
+            }
+            reader.skip(head.len)?;
+            reader.advance()?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_come_back_in_feed_order_and_only_those_to_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut paths = Vec::new();
+        // Two workers taking alternate batches of 10 offers.
+        for worker in 0..2u64 {
+            let path = dir.path().join(format!("payloads-{worker}"));
+            let mut writer = PayloadWriter::create(path).expect("create");
+            for seq in (0..200u64).filter(|seq| (seq / 10) % 2 == worker) {
+                let item = cat::SupplierItem {
+                    offer_id: format!("o{seq}"),
+                    ..Default::default()
+                };
+                writer.push(seq, seq + 1, &item).expect("push");
+            }
+            paths.push(writer.finish().expect("finish"));
+        }
+        let mut to_write = ToWrite::default();
+        for seq in (0..200).filter(|seq| seq % 3 == 0) {
+            to_write.insert(seq);
+        }
+        assert!(to_write.contains(3) && !to_write.contains(4) && !to_write.contains(10_000));
+        let mut items = Items::open(&paths, &to_write).expect("open");
+        let mut got = Vec::new();
+        while let Some((line, item)) = items.next_item().expect("next") {
+            got.push((line, item.offer_id));
+        }
+        let expected: Vec<(u64, String)> = (0..200u64)
+            .filter(|seq| seq % 3 == 0)
+            .map(|seq| (seq + 1, format!("o{seq}")))
+            .collect();
+        assert_eq!(got, expected);
+    }
+}
