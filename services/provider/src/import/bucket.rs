@@ -50,11 +50,11 @@ pub struct Claim {
 
 impl Claim {
     pub fn key(&self) -> u128 {
-        u128::from(self.key_lo) | (u128::from(self.key_hi) << 64)
+        whole(self.key_lo, self.key_hi)
     }
 
     pub fn content(&self) -> Option<u128> {
-        Some(u128::from(self.content_lo?) | (u128::from(self.content_hi?) << 64))
+        Some(whole(self.content_lo?, self.content_hi?))
     }
 }
 
@@ -78,11 +78,11 @@ pub struct StoredRecord {
 
 impl StoredRecord {
     pub fn key(&self) -> u128 {
-        u128::from(self.key_lo) | (u128::from(self.key_hi) << 64)
+        whole(self.key_lo, self.key_hi)
     }
 
     pub fn content(&self) -> Option<u128> {
-        Some(u128::from(self.content_lo?) | (u128::from(self.content_hi?) << 64))
+        Some(whole(self.content_lo?, self.content_hi?))
     }
 }
 
@@ -90,6 +90,19 @@ impl StoredRecord {
 pub fn halves(value: u128) -> (u64, u64) {
     // Truncations intended.
     (value as u64, (value >> 64) as u64)
+}
+
+/// The halves of an optional 128-bit value, as two optional record fields.
+pub fn optional_halves(value: Option<u128>) -> (Option<u64>, Option<u64>) {
+    value.map_or((None, None), |value| {
+        let (lo, hi) = halves(value);
+        (Some(lo), Some(hi))
+    })
+}
+
+/// A 128-bit value from its halves.
+fn whole(lo: u64, hi: u64) -> u128 {
+    u128::from(lo) | (u128::from(hi) << 64)
 }
 
 /// Writes records into the buckets of one spool (`{prefix}-{bucket}` files, opened on first use).

@@ -11,7 +11,7 @@ use std::path::Path;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::ImportError;
-use super::bucket::{BucketWriter, Buckets, StoredRecord, bucket_of, halves};
+use super::bucket::{BucketWriter, Buckets, StoredRecord, bucket_of, halves, optional_halves};
 use super::catalog::StoredHash;
 
 /// The key of an offer id.
@@ -53,8 +53,8 @@ struct Key([u64; 2]);
 
 impl From<u128> for Key {
     fn from(value: u128) -> Self {
-        // Truncations intended: the two halves.
-        Self([value as u64, (value >> 64) as u64])
+        let (lo, hi) = halves(value);
+        Self([lo, hi])
     }
 }
 
@@ -89,10 +89,7 @@ impl StoredSpool {
             }
             let key = offer_key(&item.offer_id);
             let (key_lo, key_hi) = halves(key);
-            let (content_lo, content_hi) = match content.map(halves) {
-                Some((lo, hi)) => (Some(lo), Some(hi)),
-                None => (None, None),
-            };
+            let (content_lo, content_hi) = optional_halves(content);
             let record = StoredRecord {
                 key_lo,
                 key_hi,

@@ -12,7 +12,7 @@ use carpetti_proto::catalog::v1 as cat;
 use carpetti_yml::{Item, Offer};
 use uuid::Uuid;
 
-use super::bucket::{BucketWriter, Buckets, Claim, bucket_of, halves};
+use super::bucket::{BucketWriter, Buckets, Claim, bucket_of, halves, optional_halves};
 use super::known::{StoredSpool, content_key, offer_key};
 use super::merge::{self, report};
 use super::payload::PayloadWriter;
@@ -293,9 +293,8 @@ fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &Sc
         carpetti_persist::grpc::supplier::item_from_pb(item.clone(), Some(input.supplier_id));
     match model {
         Ok(model) => {
-            if let Some((lo, hi)) = content_key(model.content_hash().as_str()).map(halves) {
-                (claim.content_lo, claim.content_hi) = (Some(lo), Some(hi));
-            }
+            let content = content_key(model.content_hash().as_str());
+            (claim.content_lo, claim.content_hi) = optional_halves(content);
         }
         Err(err) => {
             claim.rejection = Some(err.to_string());

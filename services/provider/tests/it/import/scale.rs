@@ -61,6 +61,12 @@ async fn announcement(h: &mut Harness) -> Result<[Vec<String>; 3]> {
     Ok(ids)
 }
 
+/// How many ids one run announced as (created, updated, gone).
+async fn announced_counts(h: &mut Harness) -> Result<(usize, usize, usize)> {
+    let [created, updated, gone] = announcement(h).await?;
+    Ok((created.len(), updated.len(), gone.len()))
+}
+
 fn run(report: &pb::ImportReport) -> cat::ImportRun {
     report.run.clone().unwrap_or_default()
 }
@@ -93,14 +99,8 @@ async fn a_catalog_over_every_bucket_compares_as_one(backend: Backend) -> Result
         "{:?}",
         first.rejected.first()
     );
-    let [created, updated, gone] = announcement(&mut h).await?;
-    ensure!(
-        (created.len(), updated.len(), gone.len()) == (12_000, 0, 0),
-        "announced {} / {} / {}",
-        created.len(),
-        updated.len(),
-        gone.len()
-    );
+    let announced = announced_counts(&mut h).await?;
+    ensure!(announced == (12_000, 0, 0), "announced {announced:?}");
     let items = h.items(&supplier_id).await?;
     ensure!(items.len() == OFFERS, "{} items", items.len());
     ensure!(
@@ -131,14 +131,8 @@ async fn a_catalog_over_every_bucket_compares_as_one(backend: Backend) -> Result
         ) == (9_000, 0, 2_000, 7_000, 3_000, 0),
         "{second:?}"
     );
-    let [created, updated, gone] = announcement(&mut h).await?;
-    ensure!(
-        (created.len(), updated.len(), gone.len()) == (0, 2_000, 3_000),
-        "announced {} / {} / {}",
-        created.len(),
-        updated.len(),
-        gone.len()
-    );
+    let announced = announced_counts(&mut h).await?;
+    ensure!(announced == (0, 2_000, 3_000), "announced {announced:?}");
     let items = h.items(&supplier_id).await?;
     let unavailable = items.iter().filter(|i| !i.available).count();
     ensure!(
