@@ -30,21 +30,39 @@ impl PayloadWriter {
         })
     }
 
+    /// Encodes the item as the next one to commit (before the item is given away).
+    pub fn stage(&mut self, item: &cat::SupplierItem) -> Result<(), ImportError> {
+        self.buffer.clear();
+        item.encode(&mut self.buffer)
+            .map_err(|err| ImportError::Spool(format!("encoding an item: {err}")))
+    }
+
+    /// Appends the staged item as the offer at `seq` of the feed, from `line`.
+    pub fn commit(&mut self, seq: u64, line: u64) -> Result<(), ImportError> {
+        // Three varints of at most 10 bytes each.
+        const HEAD: usize = 30;
+        let mut head = [0u8; HEAD];
+        let mut free: &mut [u8] = &mut head;
+        encode_varint(seq, &mut free);
+        encode_varint(line, &mut free);
+        encode_varint(self.buffer.len() as u64, &mut free);
+        let used = HEAD - free.len();
+        self.out
+            .write_all(head.get(..used).unwrap_or_default())
+            .and_then(|()| self.out.write_all(&self.buffer))
+            .map_err(ImportError::spool(&self.path))
+    }
+
+    /// Stages and commits.
+    #[cfg(test)]
     pub fn push(
         &mut self,
         seq: u64,
         line: u64,
         item: &cat::SupplierItem,
     ) -> Result<(), ImportError> {
-        self.buffer.clear();
-        encode_varint(seq, &mut self.buffer);
-        encode_varint(line, &mut self.buffer);
-        encode_varint(item.encoded_len() as u64, &mut self.buffer);
-        item.encode(&mut self.buffer)
-            .map_err(|err| ImportError::Spool(format!("encoding an item: {err}")))?;
-        self.out
-            .write_all(&self.buffer)
-            .map_err(ImportError::spool(&self.path))
+        self.stage(item)?;
+        self.commit(seq, line)
     }
 
     pub fn finish(mut self) -> Result<PathBuf, ImportError> {

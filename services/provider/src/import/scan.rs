@@ -240,11 +240,12 @@ fn work(
                     }
                 }
                 Parsed::Offer { offer, key, seq } => {
-                    let mut claim = judge(&offer, key, seq, &batch.normalizer, input);
-                    if let (Some(item), true) = (claim.item.take(), input.spool) {
-                        payloads.push(seq, claim.claim.line, &item)?;
+                    let stage = input.spool.then_some(&mut payloads);
+                    let (claim, kept) = judge(&offer, key, seq, &batch.normalizer, stage, input)?;
+                    if kept && input.spool {
+                        payloads.commit(seq, claim.line)?;
                     }
-                    judged.push(claim.claim);
+                    judged.push(claim);
                 }
             }
         }
@@ -262,13 +263,16 @@ fn work(
     })
 }
 
-/// A judged offer: its claim, and the item to keep when it was not rejected.
-struct Judged {
-    claim: Claim,
-    item: Option<cat::SupplierItem>,
-}
-
-fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &ScanInput) -> Judged {
+/// Judges one offer: its claim, and whether it was kept (not rejected). A kept item is staged in
+/// `payloads` (when given) for the caller to commit.
+fn judge(
+    offer: &Offer,
+    key: u128,
+    seq: u64,
+    normalizer: &Normalizer,
+    payloads: Option<&mut PayloadWriter>,
+    input: &ScanInput,
+) -> Result<(Claim, bool), ImportError> {
     let (key_lo, key_hi) = halves(key);
     let mut claim = Claim {
         key_lo,
@@ -282,15 +286,18 @@ fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &Sc
         Ok(normalized) => normalized,
         Err(rejection) => {
             claim.rejection = Some(format!("{}: {}", rejection.field, rejection.reason));
-            return Judged { claim, item: None };
+            return Ok((claim, false));
         }
     };
     let mut item = normalized.item;
     item.offer_id.clone_from(&offer.id);
+    // Encoded now, so that the item itself can go to persist's parse below without a copy.
+    if let Some(payloads) = payloads {
+        payloads.stage(&item)?;
+    }
     // The same parse and hash persist applies: what it would refuse is refused here, with its
     // reason, and an unchanged offer is recognised without a round trip.
-    let model =
-        carpetti_persist::grpc::supplier::item_from_pb(item.clone(), Some(input.supplier_id));
+    let model = carpetti_persist::grpc::supplier::item_from_pb(item, Some(input.supplier_id));
     match model {
         Ok(model) => {
             let content = content_key(model.content_hash().as_str());
@@ -298,7 +305,7 @@ fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &Sc
         }
         Err(err) => {
             claim.rejection = Some(err.to_string());
-            return Judged { claim, item: None };
+            return Ok((claim, false));
         }
     }
     if !normalized.notes.is_empty() {
@@ -309,8 +316,5 @@ fn judge(offer: &Offer, key: u128, seq: u64, normalizer: &Normalizer, input: &Sc
             .collect();
         claim.note = Some(text.join("; "));
     }
-    Judged {
-        claim,
-        item: Some(item),
-    }
+    Ok((claim, true))
 }
