@@ -4,14 +4,16 @@
 //! without decoding them ([`ToWrite`] says which).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use carpetti_proto::catalog::v1 as cat;
+use fixedbitset::FixedBitSet;
 use prost::Message;
-use prost::encoding::{decode_varint, encode_varint};
+use prost::encoding::encode_varint;
 
 use super::ImportError;
+use super::spool::read_varint;
 
 /// Appends a worker's kept items.
 pub struct PayloadWriter {
@@ -74,25 +76,20 @@ impl PayloadWriter {
 /// The offers to send, by their place in the feed: one bit per offer read.
 #[derive(Debug, Default)]
 pub struct ToWrite {
-    words: Vec<u64>,
+    bits: FixedBitSet,
 }
 
 impl ToWrite {
     pub fn insert(&mut self, seq: u64) {
-        let word = usize::try_from(seq / 64).unwrap_or(usize::MAX);
-        if word >= self.words.len() {
-            self.words.resize(word + 1, 0);
-        }
-        if let Some(bits) = self.words.get_mut(word) {
-            *bits |= 1 << (seq % 64);
+        // A place in the feed that does not fit usize cannot have been read on this machine.
+        if let Ok(seq) = usize::try_from(seq) {
+            self.bits.grow(seq + 1);
+            self.bits.insert(seq);
         }
     }
 
     pub fn contains(&self, seq: u64) -> bool {
-        let word = usize::try_from(seq / 64).unwrap_or(usize::MAX);
-        self.words
-            .get(word)
-            .is_some_and(|bits| bits & (1 << (seq % 64)) != 0)
+        usize::try_from(seq).is_ok_and(|seq| self.bits.contains(seq))
     }
 }
 
@@ -126,32 +123,16 @@ impl PayloadReader {
     /// Reads the next record's head (`None` at the end of the file).
     fn advance(&mut self) -> Result<(), ImportError> {
         self.head = None;
-        let at_end = self.input.fill_buf().map(<[u8]>::is_empty);
-        if at_end.map_err(ImportError::spool(&self.path))? {
+        let Some(seq) = read_varint(&mut self.input, &self.path)? else {
             return Ok(());
-        }
-        let seq = self.varint()?;
-        let line = self.varint()?;
-        let len = usize::try_from(self.varint()?)
+        };
+        let cut_short = || ImportError::Spool("a payload record is cut short".into());
+        let line = read_varint(&mut self.input, &self.path)?.ok_or_else(cut_short)?;
+        let len = read_varint(&mut self.input, &self.path)?.ok_or_else(cut_short)?;
+        let len = usize::try_from(len)
             .map_err(|_| ImportError::Spool("a spooled item is too large".into()))?;
         self.head = Some(Head { seq, line, len });
         Ok(())
-    }
-
-    fn varint(&mut self) -> Result<u64, ImportError> {
-        let mut bytes = [0u8; 10];
-        for n in 0..bytes.len() {
-            let mut byte = [0u8; 1];
-            self.input
-                .read_exact(&mut byte)
-                .map_err(ImportError::spool(&self.path))?;
-            bytes[n] = byte[0];
-            if byte[0] & 0x80 == 0 {
-                return decode_varint(&mut &bytes[..=n])
-                    .map_err(|err| ImportError::Spool(format!("a payload record: {err}")));
-            }
-        }
-        Err(ImportError::Spool("a payload varint is malformed".into()))
     }
 
     fn read_item(&mut self, len: usize, buffer: &mut Vec<u8>) -> Result<(), ImportError> {

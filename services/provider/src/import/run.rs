@@ -335,7 +335,7 @@ impl Importer {
             // Small buffered writes of a local file: fine on the async thread.
             stored.add(chunk?)?;
         }
-        Ok(stored.finish()?.0)
+        stored.finish()
     }
 
     async fn announce(

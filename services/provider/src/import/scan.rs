@@ -106,7 +106,7 @@ pub fn dry_run(
         spool: false,
     };
     let scanned = scan(&input)?;
-    let (stored, _) = StoredSpool::new(spool.path()).finish()?;
+    let stored = StoredSpool::new(spool.path()).finish()?;
     let merged = merge::merge(&scanned, &stored, spool.path(), false)?;
     Ok(merged.counts)
 }

@@ -94,26 +94,32 @@ impl<M: Message + Default> SpoolReader<M> {
 
     /// The varint length prefix, or `None` at a clean end of file.
     fn read_len(&mut self) -> Result<Option<usize>, ImportError> {
-        let mut value: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let mut byte = [0u8; 1];
-            match self.input.read(&mut byte) {
-                Ok(0) if shift == 0 => return Ok(None),
-                Ok(0) => return Err(ImportError::Spool("a spool record is cut short".into())),
-                Ok(_) => {}
-                Err(err) => return Err(ImportError::spool(&self.path)(err)),
-            }
-            value |= u64::from(byte[0] & 0x7f) << shift;
-            if byte[0] & 0x80 == 0 {
-                return usize::try_from(value)
-                    .map(Some)
-                    .map_err(|_| ImportError::Spool("a spool record is too large".into()));
-            }
-        }
-        Err(ImportError::Spool(
-            "a spool length prefix is malformed".into(),
-        ))
+        let Some(len) = read_varint(&mut self.input, &self.path)? else {
+            return Ok(None);
+        };
+        usize::try_from(len)
+            .map(Some)
+            .map_err(|_| ImportError::Spool("a spool record is too large".into()))
     }
+}
+
+/// Reads one varint from a spool file; `None` at a clean end of file (before its first byte).
+pub fn read_varint(input: &mut impl Read, path: &Path) -> Result<Option<u64>, ImportError> {
+    let mut value: u64 = 0;
+    for shift in (0..64).step_by(7) {
+        let mut byte = [0u8; 1];
+        match input.read(&mut byte) {
+            Ok(0) if shift == 0 => return Ok(None),
+            Ok(0) => return Err(ImportError::Spool("a spool record is cut short".into())),
+            Ok(_) => {}
+            Err(err) => return Err(ImportError::spool(path)(err)),
+        }
+        value |= u64::from(byte[0] & 0x7f) << shift;
+        if byte[0] & 0x80 == 0 {
+            return Ok(Some(value));
+        }
+    }
+    Err(ImportError::Spool("a spool varint is malformed".into()))
 }
 
 #[cfg(test)]
